@@ -1,0 +1,31 @@
+# Runtime shared by every workload: console logs with ETA, checkpoints, and
+# TensorBoard scalars when the optional `tensorboard` package is installed.
+import importlib.util
+
+default_scope = 'mtl_plugin'
+custom_imports = dict(imports=['mtl_plugin'], allow_failed_imports=False)
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=10),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    # tools/train.py switches to 'gloo' when no GPU is present.
+    dist_cfg=dict(backend='nccl'),
+)
+
+vis_backends = [dict(type='LocalVisBackend')]
+if importlib.util.find_spec('tensorboard') is not None:
+    vis_backends.append(dict(type='TensorboardVisBackend'))
+visualizer = dict(type='Visualizer', vis_backends=vis_backends, name='visualizer')
+
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+log_level = 'INFO'
+load_from = None
+resume = False

@@ -1,0 +1,154 @@
+"""Compatibility fixes for the pinned OpenMMLab stack on current torch/transformers.
+
+Applied once by ``import mtl_plugin`` (before any OpenMMLab model module is
+imported). Each fix is narrow, idempotent, and has a test in
+tests/test_utils/test_compat.py that fails without it:
+
+1. :func:`allow_mmengine_checkpoint_globals`: torch >= 2.6 loads checkpoints
+   with ``weights_only=True``; mmengine 0.10.7's ``load_checkpoint`` and
+   ``--resume`` then fail on mmengine's own checkpoints, whose ``message_hub``
+   holds :class:`HistoryBuffer` objects and numpy arrays/scalars. We allow-list
+   exactly those types in torch's safe unpickler (safety stays on: arbitrary
+   classes are still refused).
+2. :func:`disable_mmpretrain_multimodal_on_transformers5`: mmpretrain 1.2.0's
+   multimodal models (BLIP, Flamingo, ...) were written for transformers 4.x;
+   with transformers >= 5 installed, importing them raises
+   ``TypeError: NoneType takes no arguments``, and ``import mmdet.models``
+   fails with it (mmdet's ReID modules import mmpretrain). We make mmpretrain
+   register its multimodal models as placeholders instead, as it does when
+   transformers is absent (using one raises mmpretrain's "install
+   transformers" error); every other mmpretrain model is unaffected.
+3. :func:`allow_cpu_distributed_init`: mmengine 0.10.7 calls
+   ``torch.cuda.set_device`` unconditionally for ``--launcher pytorch``, which
+   fails on machines without a GPU; we skip it there and use gloo.
+"""
+import importlib.abc
+import importlib.metadata
+import sys
+import warnings
+from typing import List
+
+_APPLIED: List[str] = []
+
+
+def _major(version: str) -> int:
+    try:
+        return int(version.split('.')[0])
+    except ValueError:
+        return 0
+
+
+def allow_mmengine_checkpoint_globals() -> bool:
+    """Allow-list what mmengine checkpoints contain for ``weights_only`` loads.
+
+    Returns True when the allow-list was installed (torch has the API).
+    """
+    import numpy as np
+    import torch
+    if not hasattr(torch.serialization, 'add_safe_globals'):
+        return False  # torch < 2.4 loads with weights_only=False anyway
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    safe = [HistoryBuffer, np.ndarray, np.dtype]
+    # numpy pickles arrays/scalars through these module-level functions; the
+    # module is numpy.core in numpy 1.x and numpy._core in numpy 2.x.
+    for mod_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):
+        mod = sys.modules.get(mod_name)
+        if mod is None:
+            try:
+                mod = importlib.import_module(mod_name)
+            except ImportError:
+                continue
+        safe += [mod._reconstruct, mod.scalar]
+        break
+    # Concrete dtype classes (numpy >= 1.25), e.g. numpy.dtypes.Float64DType.
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        safe += [getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')]
+    torch.serialization.add_safe_globals(safe)
+    return True
+
+
+class _MultimodalSwitchFinder(importlib.abc.MetaPathFinder):
+    """Sets ``WITH_MULTIMODAL = False`` right after mmpretrain computes it.
+
+    Hooking exactly ``mmpretrain.utils.dependency`` works whatever imports
+    mmpretrain first (``import mmpretrain`` itself, mmdet's ReID modules or a
+    config's ``custom_imports``), as long as mtl_plugin is imported before.
+    """
+    target = 'mmpretrain.utils.dependency'
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.target:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, 'find_spec'):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None and spec.loader is not None:
+                exec_module = spec.loader.exec_module
+
+                def exec_and_switch(module, _exec=exec_module):
+                    _exec(module)
+                    module.WITH_MULTIMODAL = False
+
+                spec.loader.exec_module = exec_and_switch
+                return spec
+        return None
+
+
+def disable_mmpretrain_multimodal_on_transformers5() -> bool:
+    """Make mmpretrain skip its multimodal models when transformers >= 5.
+
+    Returns True when the switch is in place. Returns False (and changes
+    nothing) when transformers is absent or older than 5.
+    """
+    try:
+        tf_version = importlib.metadata.version('transformers')
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    if _major(tf_version) < 5:
+        return False
+    module = sys.modules.get(_MultimodalSwitchFinder.target)
+    if module is not None:
+        if 'mmpretrain.models' in sys.modules:
+            warnings.warn('mmpretrain.models was imported before mtl_plugin '
+                          'with transformers >= 5; import mtl_plugin first')
+        module.WITH_MULTIMODAL = False
+    elif not any(isinstance(f, _MultimodalSwitchFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _MultimodalSwitchFinder())
+    return True
+
+
+def allow_cpu_distributed_init() -> bool:
+    """Let mmengine's pytorch launcher initialise on machines without CUDA."""
+    import torch
+    import torch.distributed as torch_dist
+    from mmengine.dist import utils as dist_utils
+
+    original = dist_utils._init_dist_pytorch
+    if getattr(original, '_mtl_plugin_patched', False):
+        return True
+
+    def _init_dist_pytorch(backend, init_backend='torch', **kwargs):
+        if torch.cuda.is_available() or init_backend != 'torch':
+            return original(backend, init_backend=init_backend, **kwargs)
+        # No GPU: NCCL cannot work and torch.cuda.set_device would raise.
+        if backend == 'nccl':
+            backend = 'gloo'
+        torch_dist.init_process_group(backend=backend, **kwargs)
+
+    _init_dist_pytorch._mtl_plugin_patched = True
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+    return True
+
+
+def apply_all() -> List[str]:
+    """Apply every fix once; return the names of the fixes that took effect."""
+    if not _APPLIED:
+        for fix in (allow_mmengine_checkpoint_globals,
+                    disable_mmpretrain_multimodal_on_transformers5,
+                    allow_cpu_distributed_init):
+            if fix():
+                _APPLIED.append(fix.__name__)
+    return list(_APPLIED)

@@ -1,0 +1,137 @@
+"""Library side of tools/train.py and tools/test.py (the scripts stay thin).
+
+Turns command-line options into config changes the way mmdet's tools do, plus
+what a CPU machine needs (gloo backend, DDP without device ids) and the checks
+of :mod:`mtl_plugin.utils.config_checks` before the Runner starts.
+"""
+import json
+import os
+import os.path as osp
+from argparse import Namespace
+from typing import Dict
+
+import torch
+from mmengine.config import Config
+
+from .config_checks import (ConfigError, check_dataset_paths, default_work_dir,
+                            load_config)
+
+
+def _set_cpu_distributed(cfg: Config) -> None:
+    """Make a ``--launcher pytorch`` run work without GPUs.
+
+    NCCL needs GPUs, and mmengine passes ``device_ids=[LOCAL_RANK]`` to DDP,
+    which DDP rejects for a CPU module; ``device_ids=None`` is DDP's CPU form.
+    """
+    cfg.env_cfg = cfg.get('env_cfg', {})
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
+def _common(cfg: Config, args: Namespace) -> None:
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif not cfg.get('work_dir'):
+        cfg.work_dir = default_work_dir(args.config)
+    cfg.launcher = args.launcher
+    if args.launcher != 'none' and not torch.cuda.is_available():
+        _set_cpu_distributed(cfg)
+
+
+def setup_train_cfg(args: Namespace) -> Config:
+    """Config for tools/train.py from its parsed arguments.
+
+    ``args``: config, work_dir, amp, resume (None | 'auto' | path),
+    cfg_options, launcher, allow_new_keys.
+    """
+    cfg = load_config(args.config, args.cfg_options, args.allow_new_keys)
+    _common(cfg, args)
+    if args.amp:
+        if not torch.cuda.is_available():
+            raise ConfigError('--amp needs a CUDA GPU (mmengine AmpOptimWrapper); '
+                              'none is visible here')
+        optim = cfg.optim_wrapper
+        if optim.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+            print('AMP is already enabled in the config.')
+        else:
+            optim.type = 'AmpOptimWrapper'
+            optim.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise ConfigError(f'--resume {args.resume!r}: checkpoint not found')
+        cfg.resume = True
+        cfg.load_from = args.resume
+    loaders = ['train_dataloader']
+    if cfg.get('val_cfg') and cfg.get('val_dataloader'):
+        loaders.append('val_dataloader')
+    check_dataset_paths(cfg, loaders)
+    return cfg
+
+
+def setup_test_cfg(args: Namespace) -> Config:
+    """Config for tools/test.py: ``args`` adds checkpoint, out, show_dir."""
+    cfg = load_config(args.config, args.cfg_options, args.allow_new_keys)
+    _common(cfg, args)
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        hooks = cfg.get('default_hooks', {})
+        if 'visualization' not in hooks:
+            raise ConfigError(
+                f'--show-dir: {args.config} has no default_hooks.visualization '
+                'hook that could draw predictions')
+        hooks['visualization']['draw'] = True
+        hooks['visualization']['test_out_dir'] = osp.abspath(args.show_dir)
+    if args.out:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise ConfigError(f'--out {args.out!r}: expected a .pkl file')
+        evaluator = cfg.test_evaluator
+        evaluators = list(evaluator) if isinstance(evaluator, (list, tuple)) else [evaluator]
+        evaluators.append(dict(type='DumpResults', out_file_path=args.out))
+        cfg.test_evaluator = evaluators
+    check_dataset_paths(cfg, ['test_dataloader'])
+    return cfg
+
+
+def format_metrics_table(metrics: Dict[str, float]) -> str:
+    """Metrics as a two-column text table, grouped by evaluator prefix."""
+    if not metrics:
+        return '(no metrics)'
+    width = max(len(k) for k in metrics)
+    lines = [f'{"metric".ljust(width)}  value', f'{"-" * width}  ' + '-' * 10]
+    for key in sorted(metrics):
+        value = metrics[key]
+        shown = f'{value:.4f}' if isinstance(value, float) else str(value)
+        lines.append(f'{key.ljust(width)}  {shown}')
+    return '\n'.join(lines)
+
+
+def _jsonable(value):
+    if isinstance(value, torch.Tensor):
+        return value.tolist()
+    if hasattr(value, 'tolist'):
+        return value.tolist()
+    return value
+
+
+def save_metrics(metrics: Dict, work_dir: str, timestamp: str) -> str:
+    """Write metrics to ``<work_dir>/<timestamp>/metrics.json`` and
+    ``<work_dir>/metrics.json`` (the latest test); return the latter's path.
+
+    The file is written to a temporary name and renamed, so an interrupted
+    write never leaves a truncated metrics.json behind.
+    """
+    data = {k: _jsonable(v) for k, v in metrics.items()}
+    paths = [osp.join(work_dir, timestamp, 'metrics.json'),
+             osp.join(work_dir, 'metrics.json')]
+    for path in paths:
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        tmp = path + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(data, f, indent=2, sort_keys=True)
+        os.replace(tmp, path)
+    return paths[1]

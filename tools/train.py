@@ -1,0 +1,49 @@
+"""Train a model from a config: ``python tools/train.py CONFIG [options]``.
+
+Thin wrapper around mmengine's Runner; option handling and the checks that run
+before training live in :mod:`mtl_plugin.utils.run_setup`.
+"""
+import argparse
+import sys
+
+from mmengine.config import DictAction
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--work-dir', help='directory for logs and checkpoints '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (needs a CUDA GPU)')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help="resume from the latest checkpoint in the work dir ('--resume' or "
+        "'--resume auto') or from a given checkpoint path")
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. train_cfg.max_iters=100')
+    parser.add_argument('--allow-new-keys', action='store_true',
+                        help='let --cfg-options add keys the config lacks')
+    parser.add_argument('--launcher', choices=['none', 'pytorch'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import mtl_plugin  # noqa: F401  (compat fixes + registration)
+    from mmengine.runner import Runner
+
+    from mtl_plugin.utils.config_checks import ConfigError
+    from mtl_plugin.utils.run_setup import setup_train_cfg
+    try:
+        cfg = setup_train_cfg(args)
+    except ConfigError as exc:
+        sys.exit(f'error: {exc}')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
