@@ -13,9 +13,7 @@ children of mmengine's), following the downstream-package pattern of mmyolo:
 from mmdet.registry import DATA_SAMPLERS as MMDET_DATA_SAMPLERS
 from mmdet.registry import DATASETS as MMDET_DATASETS
 from mmdet.registry import EVALUATOR as MMDET_EVALUATOR
-from mmdet.registry import FUNCTIONS as MMDET_FUNCTIONS
 from mmdet.registry import HOOKS as MMDET_HOOKS
-from mmdet.registry import INFERENCERS as MMDET_INFERENCERS
 from mmdet.registry import LOG_PROCESSORS as MMDET_LOG_PROCESSORS
 from mmdet.registry import LOOPS as MMDET_LOOPS
 from mmdet.registry import METRICS as MMDET_METRICS
@@ -35,6 +33,7 @@ from mmdet.registry import VISBACKENDS as MMDET_VISBACKENDS
 from mmdet.registry import VISUALIZERS as MMDET_VISUALIZERS
 from mmdet.registry import \
     WEIGHT_INITIALIZERS as MMDET_WEIGHT_INITIALIZERS
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import Registry
 
 SCOPE = 'mtl_plugin'
@@ -86,5 +85,5 @@ VISUALIZERS = _child('visualizer', MMDET_VISUALIZERS,
 VISBACKENDS = _child('vis_backend', MMDET_VISBACKENDS,
                      ['mtl_plugin.visualization'])
 
-FUNCTIONS = _child('function', MMDET_FUNCTIONS, ['mtl_plugin.datasets'])
-INFERENCERS = _child('inferencer', MMDET_INFERENCERS, ['mtl_plugin.models'])
+# mmdet has no function registry of its own (collate functions live in mmengine's).
+FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, ['mtl_plugin.datasets'])

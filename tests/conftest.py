@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+import mtl_plugin  # noqa: F401  (compat fixes, as in every user process)
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TEST_DATA = osp.join(REPO, 'tests', 'data')
 

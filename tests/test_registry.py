@@ -22,6 +22,7 @@ def test_build_mmdet_mmseg_mmpretrain_modules_from_plugin_scope():
     backbone = MODELS.build(dict(type='mmpretrain.MobileNetV3', arch='small',
                                  out_indices=(12, )))
     assert type(backbone).__module__.startswith('mmpretrain.')
+    backbone.eval()
     out = backbone(torch.zeros(1, 3, 32, 32))
     assert out[-1].shape[1] == 576
     # mmseg metric and transform with their scope prefix.

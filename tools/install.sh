@@ -162,8 +162,6 @@ else
     echo "[install] reusing the mmcv wheel built earlier in $wheel_dir" >&2
   fi
   "${PIP[@]}" install -q --no-deps --force-reinstall "$wheel_dir"/mmcv-*.whl || fail "could not install the built mmcv wheel" "delete $wheel_dir and run again"
-  "${PIP[@]}" install -q addict yapf pyyaml pillow packaging numpy opencv-python || fail "mmcv's dependencies" "check access to the package index"
-  mmcv_ok || fail "mmcv installed but its compiled ops do not load" "delete $wheel_dir and run again"
 fi
 
 step "OpenMMLab stack and mtl_plugin"
@@ -178,6 +176,7 @@ fi
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT" || fail "could not install mtl_plugin in editable mode" "check $ROOT/setup.py"
 
 step "import check"
+mmcv_ok || fail "mmcv is installed but its compiled ops do not load" "delete $wheel_dir and run again (it is rebuilt)"
 "$PY" - <<'PY' || fail "the installed stack does not import" "see the traceback above"
 import mtl_plugin, mmcv, mmdet, mmseg, mmpretrain, mmengine, torch
 import mmdet.models, mmseg.models, mmpretrain.models  # noqa: F401

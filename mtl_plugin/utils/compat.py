@@ -7,9 +7,10 @@ tests/test_utils/test_compat.py that fails without it:
 1. :func:`allow_mmengine_checkpoint_globals`: torch >= 2.6 loads checkpoints
    with ``weights_only=True``; mmengine 0.10.7's ``load_checkpoint`` and
    ``--resume`` then fail on mmengine's own checkpoints, whose ``message_hub``
-   holds :class:`HistoryBuffer` objects and numpy arrays/scalars. We allow-list
-   exactly those types in torch's safe unpickler (safety stays on: arbitrary
-   classes are still refused).
+   holds :class:`HistoryBuffer` objects and numpy arrays/scalars. Inside
+   mmengine's checkpoint loaders only, we allow-list exactly those types in
+   torch's safe unpickler (safety stays on: arbitrary classes are still
+   refused, and other ``torch.load`` calls are unaffected).
 2. :func:`disable_mmpretrain_multimodal_on_transformers5`: mmpretrain 1.2.0's
    multimodal models (BLIP, Flamingo, ...) were written for transformers 4.x;
    with transformers >= 5 installed, importing them raises
@@ -22,6 +23,9 @@ tests/test_utils/test_compat.py that fails without it:
    ``torch.cuda.set_device`` unconditionally for ``--launcher pytorch``, which
    fails on machines without a GPU; we skip it there and use gloo.
 """
+import contextlib
+import functools
+import importlib
 import importlib.abc
 import importlib.metadata
 import sys
@@ -38,34 +42,71 @@ def _major(version: str) -> int:
         return 0
 
 
-def allow_mmengine_checkpoint_globals() -> bool:
-    """Allow-list what mmengine checkpoints contain for ``weights_only`` loads.
+def mmengine_checkpoint_globals() -> list:
+    """The non-tensor types an mmengine 0.10 checkpoint pickles.
 
-    Returns True when the allow-list was installed (torch has the API).
+    ``message_hub`` holds :class:`HistoryBuffer` objects (numpy arrays inside,
+    and their statistics methods, pickled as ``getattr(HistoryBuffer, name)``),
+    and ``meta`` may hold numpy scalars.
     """
+    import builtins
+
     import numpy as np
-    import torch
-    if not hasattr(torch.serialization, 'add_safe_globals'):
-        return False  # torch < 2.4 loads with weights_only=False anyway
     from mmengine.logging.history_buffer import HistoryBuffer
 
-    safe = [HistoryBuffer, np.ndarray, np.dtype]
+    safe = [HistoryBuffer, np.ndarray, np.dtype, builtins.getattr]
     # numpy pickles arrays/scalars through these module-level functions; the
     # module is numpy.core in numpy 1.x and numpy._core in numpy 2.x.
     for mod_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):
-        mod = sys.modules.get(mod_name)
-        if mod is None:
-            try:
-                mod = importlib.import_module(mod_name)
-            except ImportError:
-                continue
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError:
+            continue
         safe += [mod._reconstruct, mod.scalar]
         break
     # Concrete dtype classes (numpy >= 1.25), e.g. numpy.dtypes.Float64DType.
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
         safe += [getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')]
-    torch.serialization.add_safe_globals(safe)
+    return safe
+
+
+@contextlib.contextmanager
+def mmengine_checkpoint_loading():
+    """Context in which ``torch.load(weights_only=True)`` accepts the types of
+    :func:`mmengine_checkpoint_globals` (and still refuses everything else)."""
+    import torch
+    if not hasattr(torch.serialization, 'safe_globals'):
+        yield  # torch < 2.5 loads with weights_only=False by default anyway
+        return
+    with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
+        yield
+
+
+def allow_mmengine_checkpoint_globals() -> bool:
+    """Wrap mmengine's checkpoint loaders in :func:`mmengine_checkpoint_loading`.
+
+    Every path mmengine reads checkpoints through (``load_checkpoint``,
+    ``Runner.resume``, ``Runner.load_checkpoint``) goes through the loaders of
+    ``CheckpointLoader._schemes``; the allow-list is active only inside them,
+    not for other ``torch.load`` calls.
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    def wrap(loader):
+        if getattr(loader, '_mtl_plugin_patched', False):
+            return loader
+
+        @functools.wraps(loader)
+        def load(*args, **kwargs):
+            with mmengine_checkpoint_loading():
+                return loader(*args, **kwargs)
+
+        load._mtl_plugin_patched = True
+        return load
+
+    for prefix, loader in list(CheckpointLoader._schemes.items()):
+        CheckpointLoader._schemes[prefix] = wrap(loader)
     return True
 
 

@@ -11,6 +11,8 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import torch
 from mmengine.config import Config
 
+from .compat import mmengine_checkpoint_loading
+
 # Top-level keys read by mmengine's Runner.from_cfg (and the tools).
 RUNNER_KEYS = (
     'model', 'work_dir', 'train_dataloader', 'val_dataloader',
@@ -158,7 +160,8 @@ def check_checkpoint_matches(model: torch.nn.Module, checkpoint: str,
     if not osp.isfile(checkpoint):
         raise ConfigError(f'checkpoint not found: {checkpoint!r}')
     try:
-        ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
+        with mmengine_checkpoint_loading():
+            ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
     except Exception as exc:  # noqa: BLE001 - report any unreadable file
         raise ConfigError(f'cannot read checkpoint {checkpoint!r}: {exc}') from exc
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import torch
+from mmengine.runner import CheckpointLoader
 
 from conftest import REPO, tool_env
 
@@ -36,7 +37,7 @@ def test_two_rank_cpu_training_sees_different_data(tmp_path):
 
     ckpt_path = work_dir / 'iter_6.pth'
     assert ckpt_path.is_file()
-    ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
+    ckpt = CheckpointLoader.load_checkpoint(str(ckpt_path), map_location='cpu')
     assert ckpt['meta']['iter'] == 6
     assert set(ckpt['state_dict']) == {'fc.weight', 'fc.bias'}
     log = open(next(work_dir.glob('*/*.log'))).read()

@@ -7,6 +7,7 @@ import sys
 import time
 
 import torch
+from mmengine.runner import CheckpointLoader
 
 from conftest import REPO, tool_env
 
@@ -61,14 +62,14 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
     # Earlier checkpoints and the killed run's log are untouched.
     for name, digest in before.items():
         assert _sha(work / name) == digest, f'{name} changed during resume'
-        torch.load(work / name, map_location='cpu', weights_only=True)
+        CheckpointLoader.load_checkpoint(str(work / name), map_location='cpu')
     for path, content in logs_before.items():
         assert path.read_bytes()[:len(content)] == content
 
-    final = torch.load(work / f'iter_{max_iters}.pth', map_location='cpu',
-                       weights_only=True)
-    ref_final = torch.load(tmp_path / 'ref' / f'iter_{max_iters}.pth',
-                           map_location='cpu', weights_only=True)
+    final = CheckpointLoader.load_checkpoint(
+        str(work / f'iter_{max_iters}.pth'), map_location='cpu')
+    ref_final = CheckpointLoader.load_checkpoint(
+        str(tmp_path / 'ref' / f'iter_{max_iters}.pth'), map_location='cpu')
     assert final['meta']['iter'] == max_iters
     # Same weights as the uninterrupted run: iteration counter, data order,
     # SGD momentum buffers and the LR schedule were all restored.

@@ -3,6 +3,7 @@ before any long work starts."""
 import json
 import pickle
 
+import pytest
 import torch
 
 from conftest import REPO
@@ -81,9 +82,8 @@ def test_missing_checkpoint(run_tool, tmp_path):
     assert 'checkpoint not found' in res.stderr
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CPU-only behaviour')
 def test_amp_without_gpu_is_a_clear_error(run_tool, tmp_path):
-    if torch.cuda.is_available():
-        return
     res = run_tool('train.py', TOY, '--amp', '--work-dir', tmp_path)
     assert res.returncode != 0
     assert '--amp needs a CUDA GPU' in res.stderr
