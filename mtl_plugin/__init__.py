@@ -1,12 +1,20 @@
 """mtl_plugin: OpenMMLab plugin package for multi-task vision.
 
 Importing the package applies the compatibility fixes for the pinned stack
-(:mod:`mtl_plugin.utils.compat`) and registers every module in the plugin's
-registries (scope ``'mtl_plugin'``, see :mod:`mtl_plugin.registry`).
+(:mod:`mtl_plugin.utils.compat`), registers mmdet's modules, and registers
+every module of the plugin in its registries (scope ``'mtl_plugin'``, see
+:mod:`mtl_plugin.registry`).
 """
 from .utils import compat
 
 compat.apply_all()
+
+# Our registries are children of mmdet's, but a parent's modules are only found
+# once imported: register mmdet's (hooks, visualizers, metrics, models, ...)
+# as mmyolo does, without touching the default scope.
+from mmdet.utils import register_all_modules as _register_mmdet  # noqa: E402
+
+_register_mmdet(init_default_scope=False)
 
 from . import (datasets, diagnostics, engine, evaluation,  # noqa: E402,F401
                models, structures, visualization)

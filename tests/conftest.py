@@ -1,4 +1,3 @@
-import os
 import os.path as osp
 import subprocess
 import sys
@@ -7,18 +6,8 @@ import pytest
 
 import mtl_plugin  # noqa: F401  (compat fixes, as in every user process)
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-TEST_DATA = osp.join(REPO, 'tests', 'data')
-
-
-def tool_env(**extra) -> dict:
-    """Environment for subprocess runs of tools/: repo + tests/data importable."""
-    env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        [REPO, TEST_DATA] + ([env['PYTHONPATH']] if env.get('PYTHONPATH') else []))
-    env.setdefault('OMP_NUM_THREADS', '1')
-    env.update(extra)
-    return env
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from mtl_test_utils import REPO, tool_env  # noqa: E402
 
 
 @pytest.fixture

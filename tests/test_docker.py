@@ -8,7 +8,7 @@ import os.path as osp
 import re
 import subprocess
 
-from conftest import REPO
+from mtl_test_utils import REPO
 
 DOCKERFILE = osp.join(REPO, 'docker', 'Dockerfile')
 STACK = ('torch', 'torchvision', 'mmcv', 'mmengine', 'mmdet', 'mmsegmentation',

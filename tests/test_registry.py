@@ -34,3 +34,11 @@ def test_build_mmdet_mmseg_mmpretrain_modules_from_plugin_scope():
 
 def test_plugin_modules_registered_on_import():
     assert TRANSFORMS.get('PackMultiTaskInputs') is not None
+
+
+def test_mmdet_hooks_and_visualizers_resolve_from_plugin_scope():
+    """A parent registry's modules are found only once imported; importing
+    mtl_plugin registers mmdet's, so configs need no extra custom_imports."""
+    from mtl_plugin.registry import HOOKS, VISUALIZERS
+    assert HOOKS.get('DetVisualizationHook') is not None
+    assert VISUALIZERS.get('DetLocalVisualizer') is not None

@@ -1,7 +1,7 @@
 # Runtime shared by every workload: console logs with ETA, checkpoints, and
 # TensorBoard scalars when the optional `tensorboard` package is installed.
-import importlib.util
-
+# No `import` statement: mmengine treats a config containing one as a
+# lazy-import config, which cannot be combined with `_base_` inheritance.
 default_scope = 'mtl_plugin'
 custom_imports = dict(imports=['mtl_plugin'], allow_failed_imports=False)
 
@@ -21,7 +21,7 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
-if importlib.util.find_spec('tensorboard') is not None:
+if __import__('importlib.util').util.find_spec('tensorboard') is not None:
     vis_backends.append(dict(type='TensorboardVisBackend'))
 visualizer = dict(type='Visualizer', vis_backends=vis_backends, name='visualizer')
 

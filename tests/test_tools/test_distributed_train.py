@@ -8,7 +8,7 @@ import sys
 import torch
 from mmengine.runner import CheckpointLoader
 
-from conftest import REPO, tool_env
+from mtl_test_utils import REPO, tool_env
 
 
 def _free_port() -> int:

@@ -9,7 +9,7 @@ import time
 import torch
 from mmengine.runner import CheckpointLoader
 
-from conftest import REPO, tool_env
+from mtl_test_utils import REPO, tool_env
 
 CONFIG = os.path.join(REPO, 'tests', 'data', 'configs', 'toy_train.py')
 

@@ -6,7 +6,7 @@ import pickle
 import pytest
 import torch
 
-from conftest import REPO
+from mtl_test_utils import REPO
 
 TOY = f'{REPO}/tests/data/configs/toy_train.py'
 

@@ -1,0 +1,366 @@
+"""GAIN-MTL: defect classifier whose attention is guided to the defect."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmengine.structures import PixelData
+from torch import Tensor
+
+from mtl_plugin.models.utils import masks_to_float, minmax_normalize
+from mtl_plugin.registry import MODELS
+from mtl_plugin.structures import MultiTaskDataSample
+
+#: Loss terms with a weight in ``loss_weights`` (key -> what needs it).
+LOSS_TERMS = ('cls', 'cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf',
+              'cf_effect')
+_NEEDS_ATTENTION = ('am', 'guide')
+_NEEDS_LOC = ('loc', 'consistency')
+
+
+@MODELS.register_module()
+class GAINMTL(BaseModel):
+    """Defect / normal classifier with CAM guidance, GAIN attention mining, a
+    localization branch, a counterfactual loss and GT-mask fusion (S1..S8).
+
+    Components (each optional except backbone and classifier; ``None`` turns
+    a component off):
+
+    * ``backbone``: any backbone returning a tuple of feature levels (fine to
+      coarse); the last level feeds the classifier and attention heads, all
+      levels feed the localization FPN.
+    * ``cls_head`` (:class:`CAMClsHead`): logits and weight-based CAM in one pass.
+    * ``attention_head`` (:class:`GAINAttentionHead`, S3+).
+    * ``loc_head`` (:class:`GAINLocalizationHead`, S4+).
+    * ``map_upsampler``: how CAM and attention reach input resolution
+      (:class:`BilinearMapUpsampler` or :class:`DeconvMapDecoder`); one
+      instance each for the CAM and the attention.
+
+    Loss terms and their weights (``loss_weights``, keys of
+    :data:`LOSS_TERMS`; missing keys are 0 except ``cls`` = 1). A term whose
+    weight is 0 is not computed, and neither is the extra forward pass it needs
+    (the attention-mining pass through the backbone, the counterfactual
+    pass), so S1 costs what a plain classifier costs. The weights are read at
+    every step: :class:`LossWeightSchedulerHook` changes them during training.
+
+    * ``loss_cls``: cross-entropy of the image label.
+    * ``loss_cam_guide``: :class:`CAMGuidanceLoss` of the upsampled defect CAM
+      vs the GT mask, all images.
+    * ``loss_guide``: :class:`AttentionGuidanceLoss` (GAIN L_e), all images.
+    * ``loss_am``: :class:`AttentionMiningLoss` (GAIN L_am) on ``I - T(M) * I``
+      of the defect images, where ``M`` is the fused attention (the min-max
+      normalised attention, averaged with the detached localization
+      probability when the localization head is on) and, with ``gt_fusion``,
+      ``M = alpha * GT + (1 - alpha) * fused`` with ``alpha =
+      self.gt_fusion_alpha`` (S6: the hook decays it to 0).
+    * ``loss_loc_bce`` / ``loss_loc_dice``: the localization head's losses,
+      both multiplied by ``loss_weights['loc']``.
+    * ``loss_consistency``: :class:`MapConsistencyLoss` of the CAM (and the
+      attention, when on) vs the localization probability, defect images.
+    * ``loss_cf``: :class:`CounterfactualLoss`, defect images.
+    * ``loss_cf_effect``: the CAL effect term of :class:`CounterfactualLoss`
+      with the attention (or, without attention head, the detached normalised
+      CAM) vs a uniform random map on the last feature grid.
+
+    Data: ``inputs`` ``(N, 3, H, W)`` normalised by the data preprocessor;
+    each sample carries ``gt_label`` ``(1,)`` and, for every pixel-level term,
+    ``gt_sem_seg.data`` ``(1, H, W)`` in {0, 1} at input size.
+
+    Predictions (:meth:`predict`): ``pred_score`` ``(K,)`` softmax,
+    ``pred_label`` ``(1,)``, ``pred_cam`` (raw upsampled defect CAM),
+    ``pred_attention`` (sigmoid of the upsampled attention, with an attention
+    head) and ``pred_loc`` (localization probability, with a loc head), each a
+    ``PixelData`` of ``(1, H, W)`` float cropped to the sample's ``img_shape``.
+
+    Args:
+        backbone: backbone config.
+        cls_head: classifier config.
+        attention_head: GAIN attention head config or ``None``.
+        loc_head: localization head config or ``None``.
+        map_upsampler: upsampler config for CAM and attention.
+        loss_weights: weights of the loss terms.
+        cls_loss, cam_guide_loss, am_loss, guide_loss, consistency_loss,
+        cf_loss: configs of the loss modules.
+        gt_fusion: enable S6 GT-mask fusion in the attention-mining mask.
+        gt_fusion_alpha: initial ``alpha`` (the hook overwrites it).
+        defect_class: index of the defect class.
+        test_cfg: ``dict(with_maps=True)``; ``with_maps=False`` predicts only
+            scores and labels (the plain-classifier path).
+        data_preprocessor: e.g. mmengine's ``ImgDataPreprocessor``.
+        init_cfg: initialisation config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 cls_head: dict,
+                 attention_head: Optional[dict] = None,
+                 loc_head: Optional[dict] = None,
+                 map_upsampler: dict = dict(type='BilinearMapUpsampler'),
+                 loss_weights: Optional[Dict[str, float]] = None,
+                 cls_loss: dict = dict(type='CrossEntropyLoss',
+                                       use_sigmoid=False),
+                 cam_guide_loss: dict = dict(type='CAMGuidanceLoss'),
+                 am_loss: dict = dict(type='AttentionMiningLoss'),
+                 guide_loss: dict = dict(type='AttentionGuidanceLoss'),
+                 consistency_loss: dict = dict(type='MapConsistencyLoss'),
+                 cf_loss: dict = dict(type='CounterfactualLoss'),
+                 gt_fusion: bool = False,
+                 gt_fusion_alpha: float = 0.0,
+                 defect_class: int = 1,
+                 test_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.loss_weights = self._check_weights(loss_weights or {},
+                                                attention_head, loc_head)
+        if gt_fusion and attention_head is None:
+            raise ValueError('GAINMTL: gt_fusion=True fuses the GT mask into '
+                             'the attention-mining mask and needs an '
+                             'attention_head')
+        if not 0.0 <= gt_fusion_alpha <= 1.0:
+            raise ValueError(f'GAINMTL: gt_fusion_alpha must be in [0, 1], got '
+                             f'{gt_fusion_alpha}')
+        self.backbone = MODELS.build(backbone)
+        self.cls_head = MODELS.build(cls_head)
+        self.attention_head = (MODELS.build(attention_head)
+                               if attention_head is not None else None)
+        self.loc_head = MODELS.build(loc_head) if loc_head is not None else None
+        self.cam_upsampler = MODELS.build(map_upsampler)
+        self.att_upsampler = (MODELS.build(map_upsampler)
+                              if attention_head is not None else None)
+        self.cls_loss = MODELS.build(cls_loss)
+        self.cam_guide_loss = MODELS.build(cam_guide_loss)
+        self.am_loss = MODELS.build(am_loss)
+        self.guide_loss = MODELS.build(guide_loss)
+        self.consistency_loss = MODELS.build(consistency_loss)
+        self.cf_loss = MODELS.build(cf_loss)
+        self.gt_fusion = gt_fusion
+        self.gt_fusion_alpha = float(gt_fusion_alpha)
+        self.defect_class = defect_class
+        self.test_cfg = dict(with_maps=True, **(test_cfg or {}))
+
+    @staticmethod
+    def _check_weights(weights: Dict[str, float],
+                       attention_head: Optional[dict],
+                       loc_head: Optional[dict]) -> Dict[str, float]:
+        unknown = sorted(set(weights) - set(LOSS_TERMS))
+        if unknown:
+            raise KeyError(f'GAINMTL: unknown loss_weights keys {unknown}; '
+                           f'expected some of {list(LOSS_TERMS)}')
+        full = {k: 0.0 for k in LOSS_TERMS}
+        full['cls'] = 1.0
+        full.update({k: float(v) for k, v in weights.items()})
+        for key in _NEEDS_ATTENTION:
+            if full[key] > 0 and attention_head is None:
+                raise ValueError(f"GAINMTL: loss_weights['{key}']={full[key]} "
+                                 'needs an attention_head (set it or the '
+                                 'weight to 0)')
+        for key in _NEEDS_LOC:
+            if full[key] > 0 and loc_head is None:
+                raise ValueError(f"GAINMTL: loss_weights['{key}']={full[key]} "
+                                 'needs a loc_head (set it or the weight to 0)')
+        return full
+
+    def set_loss_weight(self, name: str, value: float) -> None:
+        """Change one loss weight (used by the loss-weight scheduler hook)."""
+        if name not in self.loss_weights:
+            raise KeyError(f'GAINMTL: no loss weight {name!r}; expected one of '
+                           f'{list(LOSS_TERMS)}')
+        if value > 0 and ((name in _NEEDS_ATTENTION and
+                           self.attention_head is None) or
+                          (name in _NEEDS_LOC and self.loc_head is None)):
+            raise ValueError(f'GAINMTL: cannot switch on loss {name!r}: the '
+                             'model has no head for it')
+        self.loss_weights[name] = float(value)
+
+    # ------------------------------------------------------------------ forward
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[List[MultiTaskDataSample]] = None,
+                mode: str = 'tensor'
+                ) -> Union[Dict[str, Tensor], List[MultiTaskDataSample],
+                           Tuple[Tensor, Tensor]]:
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            feats = self.backbone(inputs)
+            return self.cls_head(feats[-1])
+        raise ValueError(f'GAINMTL: invalid mode {mode!r} (expected loss, '
+                         'predict or tensor)')
+
+    def _labels(self, data_samples: Sequence[MultiTaskDataSample],
+                device: torch.device) -> Tensor:
+        try:
+            labels = [s.gt_label for s in data_samples]
+        except AttributeError as exc:
+            raise KeyError('GAINMTL: every training sample needs gt_label '
+                           '(pack it with PackMultiTaskInputs)') from exc
+        return torch.cat(labels).to(device).long()
+
+    def _masks(self, data_samples: Sequence[MultiTaskDataSample],
+               size: Tuple[int, int], device: torch.device) -> Tensor:
+        masks = []
+        for sample in data_samples:
+            if 'gt_sem_seg' not in sample:
+                raise KeyError(
+                    'GAINMTL: a pixel-level loss is on but sample '
+                    f"{sample.metainfo.get('img_path', '?')!r} has no "
+                    'gt_sem_seg (the dataset must load the defect mask)')
+            mask = sample.gt_sem_seg.data
+            if tuple(mask.shape[-2:]) != tuple(size):
+                raise ValueError(
+                    f"GAINMTL: mask of {sample.metainfo.get('img_path', '?')!r}"
+                    f' has size {tuple(mask.shape[-2:])}, the network input '
+                    f'{tuple(size)}: resize image and mask together')
+            masks.append(mask)
+        return masks_to_float(torch.stack(masks).to(device))
+
+    def _on(self, name: str) -> bool:
+        return self.loss_weights[name] > 0
+
+    def loss(self, inputs: Tensor,
+             data_samples: List[MultiTaskDataSample]) -> Dict[str, Tensor]:
+        """Weighted loss terms (see the class docstring), each ``(,)``."""
+        size = tuple(inputs.shape[-2:])
+        w = self.loss_weights
+        labels = self._labels(data_samples, inputs.device)
+        pixel_terms = ('cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf')
+        masks = (self._masks(data_samples, size, inputs.device)
+                 if any(self._on(k) for k in pixel_terms) else None)
+        is_defect = labels == self.defect_class
+        defect_idx = is_defect.nonzero(as_tuple=True)[0]
+
+        feats = self.backbone(inputs)
+        feat = feats[-1]
+        logits, cams = self.cls_head(feat)
+        losses = dict(loss_cls=w['cls'] * self.cls_loss(logits, labels))
+        defect_cam = cams[:, self.defect_class:self.defect_class + 1]
+
+        cam_up = None
+        if self._on('cam_guide') or self._on('consistency'):
+            cam_up = self.cam_upsampler(defect_cam, size)
+        if self._on('cam_guide'):
+            losses['loss_cam_guide'] = w['cam_guide'] * self.cam_guide_loss(
+                cam_up, masks)
+
+        att = att_up = None
+        if self.attention_head is not None and any(
+                self._on(k) for k in ('am', 'guide', 'consistency',
+                                      'cf_effect')):
+            att = self.attention_head(feat)
+            att_up = self.att_upsampler(att, size)
+        if self._on('guide'):
+            losses['loss_guide'] = w['guide'] * self.guide_loss(att_up, masks)
+
+        loc_prob = None
+        if self.loc_head is not None and (self._on('loc') or
+                                          self._on('consistency')):
+            loc_up = F.interpolate(self.loc_head(feats), size=size,
+                                   mode='bilinear', align_corners=False)
+            if self._on('loc'):
+                for name, value in self.loc_head.loss(loc_up, masks).items():
+                    losses[name] = w['loc'] * value
+            loc_prob = loc_up.sigmoid()
+        if self._on('consistency'):
+            weight = is_defect.float()
+            consistency = self.consistency_loss(cam_up, loc_prob, weight)
+            if att_up is not None:
+                consistency = 0.5 * (consistency + self.consistency_loss(
+                    att_up, loc_prob, weight))
+            losses['loss_consistency'] = w['consistency'] * consistency
+
+        if self._on('am'):
+            losses['loss_am'] = w['am'] * self._attention_mining(
+                inputs, att_up, loc_prob, masks, labels, defect_idx)
+        if self._on('cf'):
+            losses['loss_cf'] = w['cf'] * self._counterfactual(
+                inputs, feat, masks, labels, defect_idx)
+        if self._on('cf_effect'):
+            attention = (minmax_normalize(att) if att is not None else
+                         minmax_normalize(defect_cam).detach())
+            att_logits = self.cls_head.logits_from(feat * attention)
+            rand_logits = self.cls_head.logits_from(
+                feat * torch.rand_like(attention))
+            losses['loss_cf_effect'] = w['cf_effect'] * self.cf_loss.effect(
+                att_logits, rand_logits, labels)
+        return losses
+
+    def fused_attention(self, att_up: Tensor,
+                        loc_prob: Optional[Tensor]) -> Tensor:
+        """Min-max normalised attention ``(N, 1, H, W)``, averaged with the
+        detached localization probability when there is one (S4+)."""
+        fused = minmax_normalize(att_up)
+        if loc_prob is not None:
+            fused = 0.5 * (fused + loc_prob.detach())
+        return fused
+
+    def _attention_mining(self, inputs: Tensor, att_up: Tensor,
+                          loc_prob: Optional[Tensor], masks: Tensor,
+                          labels: Tensor, defect_idx: Tensor) -> Tensor:
+        """L_am on the defect images of the batch (0 when there is none): the
+        second backbone pass runs on those images only."""
+        if defect_idx.numel() == 0:
+            return att_up.sum() * 0.0
+        guide = self.fused_attention(att_up[defect_idx],
+                                     None if loc_prob is None else
+                                     loc_prob[defect_idx])
+        if self.gt_fusion:
+            alpha = self.gt_fusion_alpha
+            guide = alpha * masks[defect_idx] + (1.0 - alpha) * guide
+        erased = self.attention_head.erase(
+            inputs[defect_idx], self.attention_head.soft_mask(guide))
+        masked_logits = self.cls_head.logits_from(self.backbone(erased)[-1])
+        return self.am_loss(masked_logits, labels[defect_idx])
+
+    def _counterfactual(self, inputs: Tensor, feat: Tensor, masks: Tensor,
+                        labels: Tensor, defect_idx: Tensor) -> Tensor:
+        """Counterfactual term on the defect images (0 when there is none)."""
+        if defect_idx.numel() == 0:
+            return feat.sum() * 0.0
+        if self.cf_loss.level == 'feature':
+            cf_feat = self.cf_loss.suppress(feat[defect_idx],
+                                            masks[defect_idx])
+        else:
+            cf_feat = self.backbone(
+                self.cf_loss.suppress(inputs[defect_idx],
+                                      masks[defect_idx]))[-1]
+        return self.cf_loss(self.cls_head.logits_from(cf_feat),
+                            labels[defect_idx])
+
+    @torch.no_grad()
+    def predict(self, inputs: Tensor,
+                data_samples: Optional[List[MultiTaskDataSample]] = None
+                ) -> List[MultiTaskDataSample]:
+        """Fill scores, labels and (with ``test_cfg.with_maps``) the maps."""
+        size = tuple(inputs.shape[-2:])
+        if data_samples is None:
+            data_samples = [MultiTaskDataSample() for _ in range(len(inputs))]
+        feats = self.backbone(inputs)
+        with_maps = self.test_cfg['with_maps']
+        if with_maps:
+            logits, cams = self.cls_head(feats[-1])
+        else:
+            logits = self.cls_head(feats[-1], with_cam=False)
+        scores = logits.float().softmax(dim=1)
+        maps = {}
+        if with_maps:
+            maps['pred_cam'] = self.cam_upsampler(
+                cams[:, self.defect_class:self.defect_class + 1], size)
+            if self.attention_head is not None:
+                maps['pred_attention'] = self.att_upsampler(
+                    self.attention_head(feats[-1]), size).sigmoid()
+            if self.loc_head is not None:
+                maps['pred_loc'] = F.interpolate(
+                    self.loc_head(feats), size=size, mode='bilinear',
+                    align_corners=False).sigmoid()
+        for i, sample in enumerate(data_samples):
+            sample.pred_score = scores[i]
+            sample.pred_label = scores[i].argmax().view(1)
+            h, w = sample.metainfo.get('img_shape', size)[:2]
+            for key, value in maps.items():
+                setattr(sample, key,
+                        PixelData(data=value[i, :, :h, :w].float()))
+        return data_samples

@@ -1,0 +1,10 @@
+from .attention_guidance_loss import AttentionGuidanceLoss
+from .attention_mining_loss import AttentionMiningLoss
+from .cam_guidance_loss import CAMGuidanceLoss
+from .counterfactual_loss import CounterfactualLoss
+from .map_consistency_loss import MapConsistencyLoss
+
+__all__ = [
+    'AttentionGuidanceLoss', 'AttentionMiningLoss', 'CAMGuidanceLoss',
+    'CounterfactualLoss', 'MapConsistencyLoss'
+]

@@ -1,0 +1,2 @@
+from .gain_panels import draw_gain_panels  # noqa: F401
+from .gain_visualization_hook import GAINVisualizationHook  # noqa: F401

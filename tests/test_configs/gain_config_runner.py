@@ -1,0 +1,83 @@
+"""Shared helpers of the GAIN config tests: tiny synthetic data and one
+train + val run of a config through mmengine's Runner."""
+import os.path as osp
+from typing import Dict
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SIZE = 64
+
+
+def make_defect_data(root: str) -> str:
+    """20 train / 4 test images of 64 px in the KolektorSDD2 layout."""
+    from mtl_plugin.datasets.synthetic.defect_generator import (
+        DefectGeneratorConfig, generate_dataset)
+    generate_dataset(
+        DefectGeneratorConfig(height=SIZE, width=SIZE, num_train=20,
+                              num_test=4, seed=0), root, progress=False)
+    return root
+
+
+# MobileNetV3-Small levels 1, 3, 8, 12 (strides 4, 8, 16, 32).
+TINY_BACKBONE = dict(type='mmpretrain.MobileNetV3', arch='small',
+                     out_indices=(1, 3, 8, 12))
+TINY_CHANNELS = [16, 24, 48, 576]
+
+
+def swap_in_tiny_backbone(model: dict) -> None:
+    """Replace the backbone by MobileNetV3-Small and fix the heads' channels."""
+    model.backbone = dict(TINY_BACKBONE)
+    model.cls_head.in_channels = TINY_CHANNELS[-1]
+    if model.get('attention_head'):
+        model.attention_head.in_channels = TINY_CHANNELS[-1]
+    if model.get('loc_head'):
+        model.loc_head.neck.in_channels = TINY_CHANNELS
+
+
+def tiny_cfg(name: str, data_root: str, work_dir: str,
+             tiny_backbone: bool = True) -> Config:
+    """The shipped config with only sizes changed: data root, 64 px inputs,
+    batch 2, no workers, two training iterations, no weight download and
+    (``tiny_backbone``) MobileNetV3-Small instead of EfficientNetV2-S."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'gain', f'{name}.py'))
+    cfg.work_dir = work_dir
+    cfg.model.backbone.pop('init_cfg', None)
+    if tiny_backbone:
+        swap_in_tiny_backbone(cfg.model)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dl = cfg[loader]
+        dl.batch_size = 2
+        dl.num_workers = 0
+        dl.persistent_workers = False
+        dl.dataset.data_root = data_root
+        for step in dl.dataset.pipeline:
+            if step['type'] == 'Resize':
+                step['scale'] = (SIZE, SIZE)
+    cfg.train_dataloader.dataset.indices = 4
+    cfg.val_dataloader.dataset.indices = 2
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2,
+                         val_interval=100)
+    cfg.param_scheduler = [dict(type='ConstantLR', factor=1.0,
+                                by_epoch=False)]
+    cfg.default_hooks.checkpoint = None
+    cfg.log_processor = dict(by_epoch=False)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
+    cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    return cfg
+
+
+def train_and_val(cfg: Config) -> Dict:
+    """Run two training iterations and one validation pass.
+
+    Returns the training scalars of the last iteration (``train/<key>``
+    -> float) and the validation metrics.
+    """
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    scalars = {k: v.current()
+               for k, v in runner.message_hub.log_scalars.items()
+               if k.startswith('train/')}
+    metrics = runner.val_loop.run()
+    return dict(scalars=scalars, metrics=metrics, model=runner.model)

@@ -1,0 +1,40 @@
+"""s5, s6 (with the shipped EfficientNetV2-S, random init), s7, s8 and the
+demo build and run two training iterations and one validation pass on 64 px
+data."""
+import math
+
+import pytest
+from gain_config_runner import make_defect_data, tiny_cfg, train_and_val
+
+S5_TERMS = {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide',
+            'loss_loc_bce', 'loss_loc_dice', 'loss_consistency', 'loss_cf'}
+TERMS = {
+    's5': S5_TERMS,
+    's6': S5_TERMS,
+    'demo': S5_TERMS,
+    's7': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
+    's8': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
+}
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
+    return make_defect_data(str(tmp_path_factory.mktemp('defects')))
+
+
+@pytest.mark.parametrize('name', ['s5', 's6', 's7', 's8', 'demo'])
+def test_derived_config_trains_and_validates(name, data_root, tmp_path):
+    cfg = tiny_cfg(name, data_root, str(tmp_path),
+                   tiny_backbone=name not in ('s6', 'demo'))
+    out = train_and_val(cfg)
+    losses = {k[len('train/'):] for k in out['scalars']
+              if k.startswith('train/loss_')}
+    assert losses == TERMS[name]
+    assert all(math.isfinite(out['scalars'][f'train/{k}']) for k in losses)
+    assert 0.0 <= out['metrics']['cls/accuracy'] <= 1.0
+    if name in ('s6', 's8', 'demo'):
+        # alpha 0.5 -> 0 over 70 % of training: 2 iterations -> progress 0.5.
+        expected = 0.5 - 0.5 * 0.5 / 0.7
+        assert out['scalars']['train/gt_fusion_alpha'] == pytest.approx(
+            expected)
+        assert out['model'].gt_fusion is True

@@ -1,0 +1,189 @@
+"""GAINMTL on a tiny MobileNetV3-Small at 64 px (one defect, one normal image)."""
+import pytest
+import torch
+from mmengine.structures import PixelData
+
+import mtl_plugin  # noqa: F401
+from mtl_plugin.registry import MODELS
+from mtl_plugin.structures import MultiTaskDataSample
+
+SIZE = 64
+# MobileNetV3-Small levels 1, 3, 8, 12: strides 4, 8, 16, 32.
+LEVEL_CHANNELS = [16, 24, 48, 576]
+
+
+def model_cfg(attention=False, loc=False, detach_loc=False, **kwargs):
+    cfg = dict(
+        type='GAINMTL',
+        data_preprocessor=dict(type='ImgDataPreprocessor', mean=[128] * 3,
+                               std=[64] * 3, bgr_to_rgb=True),
+        backbone=dict(type='mmpretrain.MobileNetV3', arch='small',
+                      out_indices=(1, 3, 8, 12)),
+        cls_head=dict(type='CAMClsHead', in_channels=576),
+        loss_weights=dict(cls=1.0))
+    if attention:
+        cfg['attention_head'] = dict(type='GAINAttentionHead', in_channels=576,
+                                     mid_channels=16)
+    if loc:
+        cfg['loc_head'] = dict(
+            type='GAINLocalizationHead', detach_input=detach_loc,
+            neck=dict(type='FPN', in_channels=LEVEL_CHANNELS, out_channels=16,
+                      num_outs=4))
+    cfg.update(kwargs)
+    return cfg
+
+
+def batch():
+    torch.manual_seed(0)
+    inputs = torch.randn(2, 3, SIZE, SIZE)
+    samples = []
+    for label in (1, 0):
+        mask = torch.zeros(1, SIZE, SIZE, dtype=torch.long)
+        if label:
+            mask[0, 20:36, 24:40] = 1
+        sample = MultiTaskDataSample(metainfo=dict(img_shape=(SIZE, SIZE)))
+        sample.gt_label = torch.tensor([label])
+        sample.gt_sem_seg = PixelData(data=mask)
+        samples.append(sample)
+    return inputs, samples
+
+
+def build(**kwargs):
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg(**kwargs))
+    model.init_weights()
+    return model
+
+
+def count_backbone_calls(model):
+    calls = []
+    model.backbone.register_forward_hook(lambda *args: calls.append(1))
+    return calls
+
+
+def test_s1_is_a_plain_classifier_pass():
+    model = build()
+    calls = count_backbone_calls(model)
+    losses = model.loss(*batch())
+    assert set(losses) == {'loss_cls'} and len(calls) == 1
+
+
+def test_all_terms_are_weighted_and_prefixed():
+    weights = dict(cls=1.0, cam_guide=0.3, am=1.0, guide=0.5, loc=0.2,
+                   consistency=0.1, cf=0.1, cf_effect=0.1)
+    model = build(attention=True, loc=True, loss_weights=weights)
+    calls = count_backbone_calls(model)
+    losses = model.loss(*batch())
+    assert set(losses) == {
+        'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_loc_bce',
+        'loss_loc_dice', 'loss_consistency', 'loss_cf', 'loss_cf_effect'}
+    assert len(calls) == 2  # main pass + attention-mining pass
+    assert all(torch.isfinite(v) and v.ndim == 0 for v in losses.values())
+    # Halving a weight halves its term (weights are applied by the model).
+    model.set_loss_weight('cam_guide', 0.15)
+    halved = model.loss(*batch())['loss_cam_guide']
+    torch.testing.assert_close(halved * 2, losses['loss_cam_guide'])
+
+
+def test_zero_weight_skips_extra_passes():
+    model = build(attention=True, loc=True,
+                  loss_weights=dict(am=0.0, guide=0.5, cf=0.0))
+    calls = count_backbone_calls(model)
+    loc_calls = []
+    model.loc_head.register_forward_hook(lambda *a: loc_calls.append(1))
+    losses = model.loss(*batch())
+    assert len(calls) == 1 and not loc_calls
+    assert 'loss_am' not in losses and 'loss_loc_bce' not in losses
+
+
+def test_attention_mining_gradient_reaches_attention_head():
+    model = build(attention=True, loss_weights=dict(cls=0.0, am=1.0))
+    losses = model.loss(*batch())
+    losses['loss_am'].backward()
+    grad = model.attention_head.out.weight.grad
+    assert grad is not None and grad.abs().sum() > 0
+    assert model.attention_head.conv.conv.weight.grad.abs().sum() > 0
+
+
+def test_loc_stop_gradient_keeps_backbone_untouched():
+    for detach, reaches in ((True, False), (False, True)):
+        model = build(loc=True, detach_loc=detach,
+                      loss_weights=dict(cls=0.0, loc=1.0))
+        losses = model.loss(*batch())
+        (losses['loss_loc_bce'] + losses['loss_loc_dice']).backward()
+        grads = [p.grad for p in model.backbone.parameters()]
+        touched = any(g is not None and g.abs().sum() > 0 for g in grads)
+        assert touched is reaches
+        assert model.loc_head.out.weight.grad.abs().sum() > 0
+
+
+def test_counterfactual_sees_only_suppressed_features():
+    model = build(loss_weights=dict(cls=0.0, cf=1.0))
+    inputs, samples = batch()
+    captured = {}
+    original = model.cf_loss.suppress
+
+    def spy(x, mask):
+        out = original(x, mask)
+        captured['in'], captured['out'] = x, out
+        return out
+
+    model.cf_loss.suppress = spy
+    losses = model.loss(inputs, samples)
+    assert captured['in'].shape[0] == 1  # defect image only
+    grid_mask = torch.nn.functional.adaptive_max_pool2d(
+        samples[0].gt_sem_seg.data[None].float(), captured['in'].shape[-2:])
+    assert torch.all(captured['out'][0][:, grid_mask[0, 0] > 0] == 0)
+    assert losses['loss_cf'].item() > 0
+
+
+def test_gt_fusion_alpha_one_mines_the_gt_mask():
+    model = build(attention=True, loss_weights=dict(am=1.0), gt_fusion=True,
+                  gt_fusion_alpha=1.0)
+    inputs, samples = batch()
+    seen = {}
+    original = model.attention_head.soft_mask
+
+    def spy(guide):
+        seen['guide'] = guide
+        return original(guide)
+
+    model.attention_head.soft_mask = spy
+    model.loss(inputs, samples)
+    expected = samples[0].gt_sem_seg.data[None].float()
+    torch.testing.assert_close(seen['guide'], expected)
+    model.gt_fusion_alpha = 0.0
+    model.loss(inputs, samples)
+    assert not torch.equal(seen['guide'], expected)
+
+
+def test_predict_fills_every_map():
+    model = build(attention=True, loc=True).eval()
+    inputs, samples = batch()
+    out = model.predict(inputs, samples)
+    for sample in out:
+        assert sample.pred_score.shape == (2, )
+        assert sample.pred_score.sum().item() == pytest.approx(1.0, abs=1e-5)
+        assert sample.pred_label.item() == sample.pred_score.argmax().item()
+        for key in ('pred_cam', 'pred_attention', 'pred_loc'):
+            assert getattr(sample, key).data.shape == (1, SIZE, SIZE)
+        assert 0 <= sample.pred_loc.data.min() <= sample.pred_loc.data.max() <= 1
+    plain = build()
+    plain.test_cfg['with_maps'] = False
+    out = plain.eval().predict(*batch())
+    assert 'pred_cam' not in out[0] and out[0].pred_score.shape == (2, )
+
+
+def test_config_errors_name_the_problem():
+    with pytest.raises(KeyError, match='cam_guid'):
+        build(loss_weights=dict(cam_guid=0.3))
+    with pytest.raises(ValueError, match='attention_head'):
+        build(loss_weights=dict(am=1.0))
+    with pytest.raises(ValueError, match='loc_head'):
+        build(loss_weights=dict(loc=0.2))
+    model = build()
+    _, samples = batch()
+    del samples[0].gt_sem_seg
+    model.set_loss_weight('cam_guide', 0.3)
+    with pytest.raises(KeyError, match='gt_sem_seg'):
+        model.loss(torch.randn(2, 3, SIZE, SIZE), samples)
