@@ -20,3 +20,17 @@ def run_tool():
                               text=True, timeout=timeout, **kwargs)
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def plugin_default_scope():
+    """Start every test in the plugin's scope.
+
+    mmengine's default scope is process-global: a test that builds a stock
+    mmdet config leaves it at 'mmdet', after which building through our
+    registries would look in mmdet's. Users get the scope from the config's
+    ``default_scope``; tests get it here.
+    """
+    from mmengine.registry import init_default_scope
+    init_default_scope('mtl_plugin')
+    yield
