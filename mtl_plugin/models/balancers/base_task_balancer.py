@@ -16,6 +16,7 @@ The weights actually applied are returned as non-loss entries
 containing ``'loss'`` and logs every other key, so the current weights appear
 in the training log (and TensorBoard) next to the losses.
 """
+from abc import abstractmethod
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -99,9 +100,9 @@ class BaseTaskBalancer(BaseModule):
             return 1.0
         return min(1.0, (iteration - begin + 1) / ramp)
 
+    @abstractmethod
     def raw_weights(self, task_losses: Dict[str, Tensor]) -> Dict[str, Tensor]:
         """Weight of each task before warm-up (scalar tensors)."""
-        raise NotImplementedError
 
     def extra_losses(self, factors: Dict[str, float]) -> Dict[str, Tensor]:
         """Additional loss terms (e.g. uncertainty regularisers)."""
