@@ -83,6 +83,30 @@ def _num(results: Dict[str, Dict[str, float]], name: str, key: str) -> Optional[
     return None
 
 
+def _judge(res: Dict[str, Dict[str, float]], names: List[str], key: str,
+           reference: Optional[float], good) -> tuple:
+    """Apply ``good(value)`` to ``key`` of each strategy in ``names``.
+
+    Returns ``(status, detail)``: SKIP when the reference or any value is
+    missing or there is nothing to compare, else PASS / FAIL.
+    """
+    parts, ok, missing = [], True, False
+    for name in names:
+        v = _num(res, name, key)
+        if v is None:
+            missing = True
+            parts.append(f'{name} n/a')
+            continue
+        passed = reference is not None and good(v)
+        ok &= passed
+        parts.append(f'{name} {v:.3f}' + ('' if passed else ' (low)'))
+    if reference is None or not names or missing:
+        status = 'SKIP'
+    else:
+        status = 'PASS' if ok else 'FAIL'
+    return status, ', '.join(parts) or 'none to compare'
+
+
 def shape_checks(results: Dict[str, Dict[str, float]]) -> List[Dict]:
     """The three expected-shape checks of issue 3 item 9.
 
@@ -93,30 +117,18 @@ def shape_checks(results: Dict[str, Dict[str, float]]) -> List[Dict]:
     res = {k.upper(): v for k, v in results.items()}
     order = [f'S{i}' for i in range(1, 7) if f'S{i}' in res]
     later = [s for s in order if s != 'S1']
-    checks = []
+
+    def fmt(v):
+        return 'n/a' if v is None else f'{v:.3f}'
 
     # 1. S2+ CAM-IoU at least 2x S1's.
     s1_iou = _num(res, 'S1', 'cam/iou')
-    parts, ok, missing = [], True, False
-    for s in later:
-        v = _num(res, s, 'cam/iou')
-        if v is None:
-            missing = True
-            parts.append(f'{s} n/a')
-            continue
-        good = v >= 2 * s1_iou and v > 0 if s1_iou is not None else False
-        ok &= good
-        parts.append(f'{s} {v:.3f}' + ('' if good else ' (low)'))
-    if s1_iou is None or not later or missing:
-        status = 'SKIP'
-    else:
-        status = 'PASS' if ok else 'FAIL'
-    s1_text = 'n/a' if s1_iou is None else f'{s1_iou:.3f}'
-    checks.append(dict(
+    status, parts = _judge(res, later, 'cam/iou', s1_iou,
+                           lambda v: v >= 2 * s1_iou and v > 0)
+    checks = [dict(
         name='cam_iou_2x', status=status,
-        detail=f'cam/iou >= 2 x S1 ({s1_text} -> '
-        f'{"n/a" if s1_iou is None else f"{2 * s1_iou:.3f}"}): '
-        + (', '.join(parts) or 'none to compare')))
+        detail=f'cam/iou >= 2 x S1 ({fmt(s1_iou)} -> '
+        f'{fmt(None if s1_iou is None else 2 * s1_iou)}): {parts}')]
 
     # 2. S4+ Loc-IoU far above S1-S3 (their best localization map IoU).
     ref_names = [s for s in ('S1', 'S2', 'S3') if s in res]
@@ -125,42 +137,22 @@ def shape_checks(results: Dict[str, Dict[str, float]]) -> List[Dict]:
             if v is not None]
     ref = max(refs) if refs else None
     loc_names = [s for s in order if s in ('S4', 'S5', 'S6')]
-    parts, ok, missing = [], True, False
-    for s in loc_names:
-        v = _num(res, s, 'cam/loc_iou')
-        if v is None:
-            missing = True
-            parts.append(f'{s} n/a')
-            continue
-        good = ref is not None and v >= FAR_FACTOR * ref and v - ref >= FAR_MARGIN
-        ok &= good
-        parts.append(f'{s} {v:.3f}' + ('' if good else ' (low)'))
-    status = 'SKIP' if ref is None or not loc_names or missing else \
-        ('PASS' if ok else 'FAIL')
+    status, parts = _judge(
+        res, loc_names, 'cam/loc_iou', ref,
+        lambda v: v >= FAR_FACTOR * ref and v - ref >= FAR_MARGIN)
     ref_text = 'n/a' if ref is None else f'{ref:.3f} ({"/".join(ref_names)})'
     checks.append(dict(
         name='loc_iou_far_above', status=status,
         detail=f'cam/loc_iou >= {FAR_FACTOR} x and >= {FAR_MARGIN} above best '
-        f'S1-S3 map IoU {ref_text}: ' + (', '.join(parts) or 'none to compare')))
+        f'S1-S3 map IoU {ref_text}: {parts}'))
 
     # 3. Recall on the cue-free test split not below S1's.
     s1_rec = _num(res, 'S1', 'cls/recall')
-    parts, ok, missing = [], True, False
-    for s in later:
-        v = _num(res, s, 'cls/recall')
-        if v is None:
-            missing = True
-            parts.append(f'{s} n/a')
-            continue
-        good = s1_rec is not None and v >= s1_rec
-        ok &= good
-        parts.append(f'{s} {v:.3f}' + ('' if good else ' (low)'))
-    status = 'SKIP' if s1_rec is None or not later or missing else \
-        ('PASS' if ok else 'FAIL')
+    status, parts = _judge(res, later, 'cls/recall', s1_rec,
+                           lambda v: v >= s1_rec)
     checks.append(dict(
         name='recall_not_below_s1', status=status,
-        detail=f'cls/recall >= S1 ({"n/a" if s1_rec is None else f"{s1_rec:.3f}"})'
-        ': ' + (', '.join(parts) or 'none to compare')))
+        detail=f'cls/recall >= S1 ({fmt(s1_rec)}): {parts}'))
     return checks
 
 
