@@ -6,7 +6,7 @@ Prints every evaluator's metrics as a table and saves them as JSON
 import argparse
 import sys
 
-from mmengine.config import DictAction
+from mtl_plugin.utils.run_setup import add_common_arguments
 
 
 def parse_args(argv=None):
@@ -16,13 +16,7 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', help='directory for logs and metrics')
     parser.add_argument('--out', help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='write visualisations here')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys')
-    parser.add_argument('--allow-new-keys', action='store_true',
-                        help='let --cfg-options add keys the config lacks')
-    parser.add_argument('--launcher', choices=['none', 'pytorch'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_common_arguments(parser)
     return parser.parse_args(argv)
 
 

@@ -6,7 +6,7 @@ before training live in :mod:`mtl_plugin.utils.run_setup`.
 import argparse
 import sys
 
-from mmengine.config import DictAction
+from mtl_plugin.utils.run_setup import add_common_arguments
 
 
 def parse_args(argv=None):
@@ -20,13 +20,7 @@ def parse_args(argv=None):
         '--resume', nargs='?', type=str, const='auto',
         help="resume from the latest checkpoint in the work dir ('--resume' or "
         "'--resume auto') or from a given checkpoint path")
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, e.g. train_cfg.max_iters=100')
-    parser.add_argument('--allow-new-keys', action='store_true',
-                        help='let --cfg-options add keys the config lacks')
-    parser.add_argument('--launcher', choices=['none', 'pytorch'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_common_arguments(parser)
     return parser.parse_args(argv)
 
 

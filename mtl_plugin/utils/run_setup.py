@@ -7,11 +7,11 @@ of :mod:`mtl_plugin.utils.config_checks` before the Runner starts.
 import json
 import os
 import os.path as osp
-from argparse import Namespace
+from argparse import ArgumentParser, Namespace
 from typing import Dict
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from .config_checks import (ConfigError, check_dataset_paths, default_work_dir,
                             load_config)
@@ -97,6 +97,17 @@ def setup_test_cfg(args: Namespace) -> Config:
     return cfg
 
 
+def add_common_arguments(parser: ArgumentParser) -> None:
+    """Options shared by tools/train.py and tools/test.py."""
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. train_cfg.max_iters=100')
+    parser.add_argument('--allow-new-keys', action='store_true',
+                        help='let --cfg-options add keys the config lacks')
+    parser.add_argument('--launcher', choices=['none', 'pytorch'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
 def format_metrics_table(metrics: Dict[str, float]) -> str:
     """Metrics as a two-column text table, grouped by evaluator prefix."""
     if not metrics:
@@ -111,11 +122,8 @@ def format_metrics_table(metrics: Dict[str, float]) -> str:
 
 
 def _jsonable(value):
-    if isinstance(value, torch.Tensor):
-        return value.tolist()
-    if hasattr(value, 'tolist'):
-        return value.tolist()
-    return value
+    """Tensors and numpy values as plain Python numbers/lists."""
+    return value.tolist() if hasattr(value, 'tolist') else value
 
 
 def save_metrics(metrics: Dict, work_dir: str, timestamp: str) -> str:
