@@ -6,7 +6,7 @@ import torch
 from torch import Tensor
 
 from mtl_plugin.registry import MODELS
-from .base_task_balancer import BaseTaskBalancer
+from .fixed_weight_balancer import FixedWeightBalancer
 
 
 def pcgrad_combine(grads: Sequence[Tensor],
@@ -43,7 +43,7 @@ def pcgrad_combine(grads: Sequence[Tensor],
 
 
 @MODELS.register_module()
-class PCGradBalancer(BaseTaskBalancer):
+class PCGradBalancer(FixedWeightBalancer):
     """Fixed per-task loss weights plus PCGrad on the shared parameters.
 
     PCGrad needs one gradient per task on the shared parameters (backbone
@@ -72,17 +72,9 @@ class PCGradBalancer(BaseTaskBalancer):
                  seed: int = 0,
                  task_warmup: Optional[Dict[str, Dict[str, int]]] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(task_names, task_warmup, init_cfg)
-        weights = dict(weights or {})
-        unknown = set(weights) - set(self.task_names)
-        if unknown:
-            raise KeyError(f'weights name unknown tasks {sorted(unknown)}; '
-                           f'tasks are {self.task_names}')
-        self.weights = {t: float(weights.get(t, 1.0)) for t in self.task_names}
+        # Fixed per-task weights scale each task's gradient before projection.
+        super().__init__(task_names, weights, task_warmup, init_cfg)
         self.generator = torch.Generator().manual_seed(seed)
-
-    def raw_weights(self, task_losses: Dict[str, Tensor]) -> Dict[str, Tensor]:
-        return {t: torch.tensor(self.weights[t]) for t in task_losses}
 
     def combine(self, task_grads: List[List[Optional[Tensor]]],
                 params: List[Tensor]) -> List[Tensor]:
