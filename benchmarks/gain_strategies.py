@@ -325,7 +325,7 @@ def parse_args(argv=None):
     p.add_argument('--out-dir', default='work_dirs/gain_strategies')
     p.add_argument('--strategies', nargs='+',
                    default=['s1', 's2', 's3', 's4', 's5', 's6'],
-                   help='config names under configs/gain/ (s1..s8)')
+                   help='config names under configs/gain/ (s1..s8, s6_deconv)')
     p.add_argument('--epochs', type=int, default=20)
     p.add_argument('--num-train', type=int, default=400)
     p.add_argument('--num-test', type=int, default=200)

@@ -1,5 +1,5 @@
-"""s5, s6 (with the shipped EfficientNetV2-S, random init), s7, s8 and the
-demo build and run two training iterations and one validation pass on 64 px
+"""s5, s6 (with the shipped EfficientNetV2-S, random init), s6_deconv, s7, s8
+and the demo build and run two training iterations and one validation pass on 64 px
 data."""
 import math
 
@@ -11,6 +11,7 @@ S5_TERMS = {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide',
 TERMS = {
     's5': S5_TERMS,
     's6': S5_TERMS,
+    's6_deconv': S5_TERMS,
     'demo': S5_TERMS,
     's7': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
     's8': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
@@ -22,7 +23,8 @@ def data_root(tmp_path_factory):
     return make_defect_data(str(tmp_path_factory.mktemp('defects')))
 
 
-@pytest.mark.parametrize('name', ['s5', 's6', 's7', 's8', 'demo'])
+@pytest.mark.parametrize('name',
+                         ['s5', 's6', 's6_deconv', 's7', 's8', 'demo'])
 def test_derived_config_trains_and_validates(name, data_root, tmp_path):
     cfg = tiny_cfg(name, data_root, str(tmp_path),
                    tiny_backbone=name not in ('s6', 'demo'))
@@ -32,7 +34,10 @@ def test_derived_config_trains_and_validates(name, data_root, tmp_path):
     assert losses == TERMS[name]
     assert all(math.isfinite(out['scalars'][f'train/{k}']) for k in losses)
     assert 0.0 <= out['metrics']['cls/accuracy'] <= 1.0
-    if name in ('s6', 's8', 'demo'):
+    if name == 's6_deconv':
+        assert type(out['model'].cam_upsampler).__name__ == 'DeconvMapDecoder'
+        assert type(out['model'].att_upsampler).__name__ == 'DeconvMapDecoder'
+    if name in ('s6', 's6_deconv', 's8', 'demo'):
         # alpha 0.5 -> 0 over 70 % of training: 2 iterations -> progress 0.5.
         expected = 0.5 - 0.5 * 0.5 / 0.7
         assert out['scalars']['train/gt_fusion_alpha'] == pytest.approx(

@@ -6,6 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from mtl_plugin.models.utils import fg_bg_balanced_mean
 from mtl_plugin.registry import MODELS
 
 
@@ -24,14 +25,21 @@ class CAMGuidanceLoss(nn.Module):
     Args:
         pos_weight: weight of foreground pixels (defects cover a few percent
             of the image; > 1 counteracts that imbalance).
+        balanced: average each image's loss as ``0.5 * mean over defect
+            pixels + 0.5 * mean over the other pixels``
+            (:func:`fg_bg_balanced_mean`) instead of over all pixels, so the
+            few defect pixels weigh as much as the background whatever the
+            defect size (the configs use this).
     """
 
-    def __init__(self, pos_weight: float = 1.0) -> None:
+    def __init__(self, pos_weight: float = 1.0,
+                 balanced: bool = False) -> None:
         super().__init__()
         if pos_weight <= 0:
             raise ValueError(f'CAMGuidanceLoss: pos_weight must be > 0, got '
                              f'{pos_weight}')
         self.pos_weight = float(pos_weight)
+        self.balanced = bool(balanced)
 
     def forward(self, cam: Tensor, mask: Tensor,
                 weight: Optional[Tensor] = None) -> Tensor:
@@ -52,7 +60,8 @@ class CAMGuidanceLoss(nn.Module):
         pos_weight = cam.new_tensor(self.pos_weight)
         per_pixel = F.binary_cross_entropy_with_logits(
             cam.float(), mask.float(), pos_weight=pos_weight, reduction='none')
-        per_image = per_pixel.flatten(1).mean(dim=1)
+        per_image = (fg_bg_balanced_mean(per_pixel, mask) if self.balanced
+                     else per_pixel.flatten(1).mean(dim=1))
         if weight is None:
             return per_image.mean()
         weight = weight.to(per_image)

@@ -41,3 +41,28 @@ def test_gradient_pushes_cam_toward_mask_and_errors():
         CAMGuidanceLoss()(cam, torch.zeros(1, 1, 2, 2))
     with pytest.raises(ValueError, match='pos_weight'):
         CAMGuidanceLoss(pos_weight=0)
+
+
+def _bce(x, y):
+    return math.log1p(math.exp(x)) - x * y
+
+
+def test_balanced_known_values():
+    cam = torch.tensor([[[[2.0, 0.0], [0.0, -1.0]]]])
+    mask = torch.tensor([[[[1.0, 0.0], [0.0, 0.0]]]])
+    fg = _bce(2.0, 1.0)
+    bg = (2 * _bce(0.0, 0.0) + _bce(-1.0, 0.0)) / 3
+    assert CAMGuidanceLoss(balanced=True)(cam, mask).item() == pytest.approx(
+        0.5 * (fg + bg), abs=1e-6)
+    # plain mean for comparison: the background pixels dominate it.
+    assert CAMGuidanceLoss()(cam, mask).item() == pytest.approx(
+        (fg + 3 * bg) / 4, abs=1e-6)
+    # an image without defect pixels: balanced == plain mean.
+    normal = torch.zeros_like(mask)
+    assert CAMGuidanceLoss(balanced=True)(cam, normal).item() == pytest.approx(
+        CAMGuidanceLoss()(cam, normal).item(), abs=1e-6)
+    # an all-defect image: the foreground mean alone.
+    full = torch.ones_like(mask)
+    expected = sum(_bce(x, 1.0) for x in (2.0, 0.0, 0.0, -1.0)) / 4
+    assert CAMGuidanceLoss(balanced=True)(cam, full).item() == pytest.approx(
+        expected, abs=1e-6)
