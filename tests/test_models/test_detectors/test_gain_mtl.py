@@ -187,3 +187,28 @@ def test_config_errors_name_the_problem():
     model.set_loss_weight('cam_guide', 0.3)
     with pytest.raises(KeyError, match='gt_sem_seg'):
         model.loss(torch.randn(2, 3, SIZE, SIZE), samples)
+
+
+def test_every_loss_runs_under_autocast():
+    """All terms (balanced guidance, gt fusion, deconv upsampler) under CPU
+    bf16 autocast: finite float32 losses and a backward that reaches the
+    backbone. (CUDA fp16 autocast additionally forbids plain BCE on
+    probabilities; every pixel loss uses the *_with_logits / MSE forms.)"""
+    weights = dict(cls=1.0, cam_guide=0.3, am=1.0, guide=0.5, loc=0.2,
+                   consistency=0.1, cf=0.1, cf_effect=0.1)
+    model = build(attention=True, loc=True, loss_weights=weights,
+                  gt_fusion=True, gt_fusion_alpha=0.5,
+                  map_upsampler=dict(type='DeconvMapDecoder', num_layers=2),
+                  cam_guide_loss=dict(type='CAMGuidanceLoss', balanced=True),
+                  guide_loss=dict(type='AttentionGuidanceLoss',
+                                  balanced=True))
+    inputs, samples = batch()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = model.loss(inputs, samples)
+    assert len(losses) == 9
+    for name, value in losses.items():
+        assert value.dtype == torch.float32, name
+        assert torch.isfinite(value), name
+    sum(losses.values()).backward()
+    grad = next(model.backbone.parameters()).grad
+    assert grad is not None and torch.isfinite(grad).all() and grad.abs().sum() > 0
