@@ -121,8 +121,10 @@ def test_chunked_equals_unchunked_on_dense_scene():
     labels = torch.zeros(len(gts), dtype=torch.long)
     pred = InstanceData(priors=anchors)
     gt = InstanceData(bboxes=gts, labels=labels)
-    whole = CenterSamplingIoUAssigner(memory_budget_mb=None)
-    chunked = CenterSamplingIoUAssigner(memory_budget_mb=2)
+    whole = CenterSamplingIoUAssigner(memory_budget_mb=None,
+                                      spatial_prune=False)
+    chunked = CenterSamplingIoUAssigner(memory_budget_mb=2,
+                                        spatial_prune=False)
     assert chunked.chunk_size(len(anchors), len(gts)) < len(anchors) // 10
     r1, r2 = whole.assign(pred, gt), chunked.assign(pred, gt)
     assert torch.equal(r1.gt_inds, r2.gt_inds)
@@ -153,3 +155,75 @@ def test_matches_max_iou_assigner_without_centre_prior():
     assert torch.equal(ours.gt_inds == 0, ref.gt_inds == 0)
     agree = (ours.gt_inds == ref.gt_inds).float().mean()
     assert agree > 0.999
+
+
+def _shelf_scene(seed):
+    """Packed rows of products on a 128x128 image, plus duplicates, boxes
+    touching each other exactly, zero-width / zero-area boxes and a box
+    covering the whole image; anchors of P2..P6 from DenseAnchorGenerator."""
+    g = torch.Generator().manual_seed(seed)
+    boxes = []
+    y = 0.0
+    while y < 120:
+        h = float(torch.randint(8, 24, (1, ), generator=g))
+        x = 0.0
+        while x < 120:
+            w = float(torch.randint(5, 20, (1, ), generator=g))
+            boxes.append([x, y, x + w, y + h])  # touches its neighbour
+            x += w
+        y += h
+    gts = torch.tensor(boxes)
+    extra = torch.tensor([[40., 40., 40., 60.], [70., 70., 70., 70.],
+                          [0., 0., 128., 128.]])
+    gts = torch.cat([gts, gts[:4], extra])
+    anchors = torch.cat(DenseAnchorGenerator().grid_priors(
+        [(32, 32), (16, 16), (8, 8), (4, 4), (2, 2)], device='cpu'))
+    return anchors, gts
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(),
+    dict(gt_max_assign_all=False),
+    dict(center_radius=1.0, pos_iou_thr=0.5, neg_iou_thr=0.4),
+    dict(neg_iou_thr=0.0),
+    dict(match_low_quality=False),
+])
+def test_spatial_pruning_is_exact(kwargs):
+    anchors, gts = _shelf_scene(0)
+    gt = InstanceData(bboxes=gts, labels=torch.zeros(len(gts),
+                                                     dtype=torch.long))
+    ref = CenterSamplingIoUAssigner(memory_budget_mb=None, spatial_prune=False,
+                                    **kwargs).assign(
+                                        InstanceData(priors=anchors), gt)
+    assert (ref.gt_inds > 0).sum() > 50
+    perm = torch.randperm(len(anchors), generator=torch.Generator().manual_seed(1))
+    for prune_chunk in (1, 97, 4096, 10**9):
+        a = CenterSamplingIoUAssigner(prune_chunk=prune_chunk, **kwargs)
+        res = a.assign(InstanceData(priors=anchors), gt)
+        assert torch.equal(res.gt_inds, ref.gt_inds), prune_chunk
+        assert torch.equal(res.max_overlaps, ref.max_overlaps), prune_chunk
+        assert torch.equal(res.labels, ref.labels), prune_chunk
+    # Anchors in any order: still exact (only slower); with one best anchor
+    # per GT, exact ties go to the lowest anchor index, which a permutation
+    # changes, so compare against the unpruned result on the same order.
+    shuffled = InstanceData(priors=anchors[perm])
+    res = CenterSamplingIoUAssigner(prune_chunk=500, **kwargs).assign(
+        shuffled, gt)
+    ref_perm = CenterSamplingIoUAssigner(
+        memory_budget_mb=None, spatial_prune=False, **kwargs).assign(
+            shuffled, gt)
+    assert torch.equal(res.gt_inds, ref_perm.gt_inds)
+    assert torch.equal(res.max_overlaps, ref.max_overlaps[perm])
+    if kwargs.get('gt_max_assign_all', True):
+        assert torch.equal(res.gt_inds, ref.gt_inds[perm])
+
+
+def test_spatial_pruning_skips_far_gts():
+    anchors, gts = _shelf_scene(0)
+    a = CenterSamplingIoUAssigner()
+    band = anchors[:640]  # the first row of P2 (32 x 20 anchors): the top band
+    sel = a._overlapping_gts(band, gts)
+    assert 0 < len(sel) < len(gts) // 2
+    assert torch.equal(sel, sel.sort().values)
+    with pytest.raises(ValueError, match='prune_chunk'):
+        CenterSamplingIoUAssigner(prune_chunk=0)
