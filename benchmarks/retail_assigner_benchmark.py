@@ -7,8 +7,11 @@ For each GT count, runs in a fresh subprocess each (so that peak memory is
 that run's alone):
 
 * ``ours``: DenseAnchorGenerator (P2..P6, 20 anchors/location) +
-  CenterSamplingIoUAssigner with its default 256 MiB chunk budget;
-* ``ours_unchunked``: the same assigner with the whole IoU matrix at once;
+  CenterSamplingIoUAssigner with its defaults (256 MiB chunk budget, spatial
+  pruning of the GTs per chunk);
+* ``ours_noprune``: the same with pruning off (chunks only);
+* ``ours_unchunked``: the same assigner with the whole IoU matrix at once
+  and no pruning (same result);
 * ``maxiou``: mmdet's MaxIoUAssigner (0.3 / 0.2) on the same anchors.
 
 Time: wall-clock of ``assign`` (best of ``--repeats``), plus anchor
@@ -30,6 +33,7 @@ import sys
 import time
 
 IMAGE = (1333, 800)
+METHODS = ('ours', 'ours_noprune', 'ours_unchunked', 'maxiou')
 
 
 def _rss_bytes() -> int:
@@ -78,8 +82,14 @@ def worker(method: str, num_gts: int, width: int, height: int,
         assigner = MaxIoUAssigner(pos_iou_thr=0.3, neg_iou_thr=0.2,
                                   min_pos_iou=0.0)
     else:
-        assigner = CenterSamplingIoUAssigner(
-            memory_budget_mb=None if method == 'ours_unchunked' else 256)
+        # ours: the defaults (256 MiB chunks, spatial pruning); unchunked:
+        # the whole anchors x GT matrix at once, no pruning.
+        assigner = dict(
+            ours=lambda: CenterSamplingIoUAssigner(),
+            ours_noprune=lambda: CenterSamplingIoUAssigner(
+                spatial_prune=False),
+            ours_unchunked=lambda: CenterSamplingIoUAssigner(
+                memory_budget_mb=None, spatial_prune=False))[method]()
     pred = InstanceData(priors=anchors)
     gt = InstanceData(bboxes=gts, labels=torch.zeros(num_gts,
                                                      dtype=torch.long))
@@ -148,13 +158,13 @@ def main() -> None:
     results = []
     for num_gts in args.num_gts:
         row = [run_one(m, num_gts, *IMAGE, args)
-               for m in ('ours', 'ours_unchunked', 'maxiou')]
+               for m in METHODS]
         results += row
         for r in row:
             print(fmt(r), flush=True)
-        if 'error' in row[2]:
+        if 'error' in row[-1]:
             half = (IMAGE[0] // 2, IMAGE[1] // 2)
-            for m in ('ours', 'ours_unchunked', 'maxiou'):
+            for m in METHODS:
                 r = run_one(m, num_gts, *half, args)
                 results.append(r)
                 print(fmt(r), flush=True)

@@ -18,7 +18,7 @@ import copy
 import re
 import tempfile
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 from mmengine.config import Config
@@ -75,6 +75,21 @@ class _CurveHook(Hook):
     def _meets(self, task: str, value: float) -> bool:
         target = self.targets[task]
         return value >= target - 1e-9 if target >= 1.0 else value > target
+
+
+def _progress(evals: List, tasks: List[str]) -> Dict[str, Tuple[float, float]]:
+    """``{task: (first, best)}`` eval-mode metric over the curve, for the
+    tasks measured at every evaluation (empty when there are fewer than two
+    evaluations)."""
+    if len(evals) < 2:
+        return {}
+    out = {}
+    for t in tasks:
+        values = [e[1].get(t) for e in evals]
+        if any(v is None for v in values):
+            continue
+        out[t] = (values[0][1], max(v[1] for v in values))
+    return out
 
 
 def _loader(cfg_loader: Dict, dataset: Any, batch_size: int, shuffle: bool) -> Dict:
@@ -222,11 +237,28 @@ def overfit(cfg: Config, num_samples: int = 16, max_iters: int = 300,
                            f'{ {t: (round(a, 3), round(b, 3)) for t, (a, b) in gaps.items()} }'
                            ': the model predicts much better with batch statistics; '
                            'check BatchNorm running statistics / norm_eval')
-        report.error('overfit', f'FAIL: targets not reached in {max_iters} '
-                     f'iterations on {len(dataset)} samples (last: '
-                     f'{ {t: (round(v[1], 4) if v else None) for t, v in last.items()} }'
-                     ', also in train mode): the training loop, loss or head '
-                     'wiring is broken (or raise --max-iters / --lr)')
+        shown_last = {t: (round(v[1], 4) if v else None)
+                      for t, v in last.items()}
+        progress = _progress(curve.evals, tasks)
+        losses = [v for _, v in curve.losses]
+        loss_fell = len(losses) >= 2 and losses[-1] < 0.5 * losses[0]
+        if loss_fell and progress and all(
+                best >= 0.5 * targets[t] for t, (_, best) in progress.items()):
+            # Loss halved and the metric got at least half-way: the loop
+            # learns; the budget (or the target) is the issue.
+            report.error('overfit', f'FAIL: targets not reached in {max_iters} '
+                         f'iterations on {len(dataset)} samples (last: '
+                         f'{shown_last}), but the model learns (first -> best '
+                         f'eval: { {t: (round(a, 3), round(b, 3)) for t, (a, b) in progress.items()} }'
+                         '): the loop, loss and heads work; this model needs '
+                         'more iterations (raise --max-iters) or another lr '
+                         '(--lr) to memorise the samples')
+        else:
+            report.error('overfit', f'FAIL: targets not reached in {max_iters} '
+                         f'iterations on {len(dataset)} samples (last: '
+                         f'{shown_last}, also in train mode): the training '
+                         'loop, loss or head wiring is broken (or raise '
+                         '--max-iters / --lr)')
     return report
 
 

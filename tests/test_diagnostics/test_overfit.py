@@ -38,3 +38,22 @@ def test_polluted_batchnorm_statistics_caught():
                      dataset=SyntheticTaskDataset(cfg, 8, 64))
     assert not report.data['passed']
     assert 'train vs eval mode' in report.topics('ERROR'), report.format()
+
+
+def test_learning_but_short_budget_is_not_called_broken(tiny_seg_root):
+    """An unreachable target with a rising curve: FAIL, but the message says
+    the model learns and asks for more iterations, not broken wiring."""
+    cfg = tiny_cfg('tiny_seg.py', tiny_seg_root)
+    report = overfit(cfg, num_samples=8, max_iters=100, val_interval=25,
+                     lr=5e-3, targets=dict(seg=0.9999))
+    text = report.format()
+    assert not report.data['passed'] and report.exit_code == 1
+    assert 'the model learns' in text and 'raise --max-iters' in text, text
+    assert 'wiring is broken' not in text
+
+
+def test_flat_curve_is_still_called_broken():
+    cfg = tiny_cfg('tiny_seg.py')
+    report = overfit(cfg, max_iters=10, val_interval=5, lr=0.0,
+                     dataset=SyntheticTaskDataset(cfg, 8, 64))
+    assert 'wiring is broken' in report.format()
