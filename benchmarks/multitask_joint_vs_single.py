@@ -1,7 +1,8 @@
 """Joint multi-task model vs the three single-task models (same schedule).
 
     python benchmarks/multitask_joint_vs_single.py [--epochs 8]
-        [--num-train 400] [--num-val 100] [--balancers fixed uncertainty dwa pcgrad]
+        [--num-train 400] [--num-val 100]
+        [--balancers fixed cls_stopgrad uncertainty dwa pcgrad]
         [--data-root data/synthetic_multitask] [--work-dir work_dirs/bench_multitask]
         [--singles-from work_dirs/bench_multitask/results.json]
 
@@ -33,6 +34,7 @@ CONFIGS = dict(
     uncertainty='multitask_mnv3_fpn_uncertainty.py',
     dwa='multitask_mnv3_fpn_dwa.py',
     pcgrad='multitask_mnv3_fpn_pcgrad.py',
+    cls_stopgrad='multitask_mnv3_fpn_cls_stopgrad.py',
     seg='single_mnv3_fpn_seg.py',
     det='single_mnv3_fpn_det.py',
     cls='single_mnv3_fpn_cls.py',
@@ -52,7 +54,10 @@ def parse_args(argv=None):
                    help='torch CPU threads; on a shared 2-core machine more '
                    'threads than free cores made training ~15x slower')
     p.add_argument('--balancers', nargs='+', default=['fixed'],
-                   choices=['fixed', 'uncertainty', 'dwa', 'pcgrad'])
+                   choices=['fixed', 'cls_stopgrad', 'uncertainty', 'dwa',
+                            'pcgrad'],
+                   help='joint configs to run (cls_stopgrad: fixed weights, '
+                   'the classification head on detached shared features)')
     p.add_argument('--work-dir', default='work_dirs/bench_multitask')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--joint-cfg-options', nargs='+', action=DictAction,
