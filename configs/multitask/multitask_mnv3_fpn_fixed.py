@@ -83,5 +83,15 @@ param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
     dict(type='MultiStepLR', by_epoch=True, milestones=[9, 11], gamma=0.1),
 ]
-default_hooks = dict(checkpoint=dict(interval=4))
+# mmdet's hooks register on import; our child registries reach them only
+# once their module is imported.
+custom_imports = dict(imports=['mtl_plugin', 'mmdet.engine.hooks'],
+                      allow_failed_imports=False)
+default_hooks = dict(
+    checkpoint=dict(interval=4),
+    # tools/test.py --show-dir turns draw on: GT | prediction panels with
+    # boxes (score >= 0.3), the semantic mask and the image label.
+    visualization=dict(type='DetVisualizationHook', draw=False,
+                       score_thr=0.3))
+visualizer = dict(type='MultiTaskLocalVisualizer')
 auto_scale_lr = dict(enable=False, base_batch_size=16)

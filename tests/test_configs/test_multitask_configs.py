@@ -116,3 +116,28 @@ def test_per_task_learning_rates_through_paramwise_cfg(roots, tmp_path):
         elif pid == id(model.balancer.log_vars['seg']):
             assert group['weight_decay'] == 0.0
     assert optim.clip_grad_kwargs['max_norm'] == 10
+
+
+def test_show_dir_writes_multitask_panels(roots, tmp_path):
+    """What tools/test.py --show-dir does (draw=True, test_out_dir) on the
+    joint config: one PNG per test image with GT | prediction panels."""
+    from argparse import Namespace
+
+    from mtl_plugin.utils.run_setup import setup_test_cfg
+    path = osp.join(REPO, 'configs/multitask/multitask_mnv3_fpn_fixed.py')
+    show = tmp_path / 'vis'
+    args = Namespace(
+        config=path, checkpoint=None, allow_new_keys=False,
+        cfg_options={'test_dataloader.dataset.data_root': roots['mt']},
+        work_dir=str(tmp_path / 'wd'), out=None, show_dir=str(show),
+        launcher='none', amp=False)
+    cfg = setup_test_cfg(args)
+    cfg = _tiny(cfg, roots, str(tmp_path / 'wd'))
+    assert cfg.default_hooks.visualization.draw is True
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+    pngs = sorted(show.glob('*.png'))
+    assert len(pngs) == 2  # the two val images
+    import cv2
+    img = cv2.imread(str(pngs[0]))
+    assert img.shape[1] == 2 * img.shape[0]  # GT | prediction, 64x64 each
