@@ -221,7 +221,7 @@ class CenterSamplingIoUAssigner(BaseAssigner):
             pos = winner < num_gts
             gt_inds[start:end][pos] = winner[pos] + 1
 
-        if self.match_low_quality:
+        if self.match_low_quality and cand_anchor:
             self._assign_best_anchors(gt_inds, gt_best, torch.cat(cand_anchor),
                                       torch.cat(cand_gt), torch.cat(cand_iou))
 

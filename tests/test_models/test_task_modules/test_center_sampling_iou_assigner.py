@@ -197,7 +197,7 @@ def test_spatial_pruning_is_exact(kwargs):
                                         InstanceData(priors=anchors), gt)
     assert (ref.gt_inds > 0).sum() > 50
     perm = torch.randperm(len(anchors), generator=torch.Generator().manual_seed(1))
-    for prune_chunk in (1, 97, 4096, 10**9):
+    for prune_chunk in (61, 4096, 10**9):
         a = CenterSamplingIoUAssigner(prune_chunk=prune_chunk, **kwargs)
         res = a.assign(InstanceData(priors=anchors), gt)
         assert torch.equal(res.gt_inds, ref.gt_inds), prune_chunk
@@ -227,3 +227,12 @@ def test_spatial_pruning_skips_far_gts():
     assert torch.equal(sel, sel.sort().values)
     with pytest.raises(ValueError, match='prune_chunk'):
         CenterSamplingIoUAssigner(prune_chunk=0)
+
+
+def test_gts_away_from_every_anchor():
+    """All chunks pruned: every anchor negative, no GT matched, no error."""
+    anchors = [[0, 0, 10, 10], [10, 0, 20, 10]]
+    res = _assign(CenterSamplingIoUAssigner(), anchors,
+                  [[100, 100, 120, 120], [10, 10, 20, 20]])  # 2nd only touches
+    assert res.gt_inds.tolist() == [0, 0]
+    assert res.max_overlaps.tolist() == [0.0, 0.0]
