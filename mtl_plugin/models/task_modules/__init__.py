@@ -1,4 +1,2 @@
-from .center_sampling_iou_assigner import CenterSamplingIoUAssigner
-from .dense_anchor_generator import DenseAnchorGenerator
-
-__all__ = ['CenterSamplingIoUAssigner', 'DenseAnchorGenerator']
+from .assigners import *  # noqa: F401,F403
+from .prior_generators import *  # noqa: F401,F403

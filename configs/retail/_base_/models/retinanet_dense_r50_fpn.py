@@ -7,7 +7,8 @@
 # Seed spec -> config:
 # - ResNet50 + FPN 256 ch; five anchor base sizes (32..512) need five levels,
 #   so the FPN emits P2..P6 (strides 4..64; P6 is an extra stride-2 conv on
-#   P5's output). See mtl_plugin/models/task_modules/dense_anchor_generator.py.
+#   P5's output). See
+#   mtl_plugin/models/task_modules/prior_generators/dense_anchor_generator.py.
 # - shared head of 4 x (conv3x3 + BN + ReLU) per branch (RetinaHead with a
 #   norm_cfg), one foreground class scored by sigmoid BCE on logit / T.
 # - Smooth L1 on box deltas; deltas are clipped when decoded (centre shift

@@ -1,0 +1,3 @@
+from .center_sampling_iou_assigner import CenterSamplingIoUAssigner
+
+__all__ = ['CenterSamplingIoUAssigner']

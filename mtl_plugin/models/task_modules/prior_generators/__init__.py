@@ -1,0 +1,3 @@
+from .dense_anchor_generator import DenseAnchorGenerator
+
+__all__ = ['DenseAnchorGenerator']
