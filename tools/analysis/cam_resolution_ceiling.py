@@ -66,7 +66,7 @@ def ceiling(samples: Sequence, grids: Sequence[int],
     from mmengine.structures import PixelData
 
     from mtl_plugin.evaluation.metrics import CAMMetric
-    from mtl_plugin.models.heads import BilinearMapUpsampler
+    from mtl_plugin.models.layers import BilinearMapUpsampler
     upsample = BilinearMapUpsampler()
     results = {}
     for g in grids:

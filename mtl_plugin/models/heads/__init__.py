@@ -1,6 +1,4 @@
-from .bilinear_map_upsampler import BilinearMapUpsampler
 from .cam_cls_head import CAMClsHead
-from .deconv_map_decoder import DeconvMapDecoder
 from .dense_retina_head import DenseRetinaHead
 from .gain_attention_head import GAINAttentionHead
 from .gain_localization_head import GAINLocalizationHead
@@ -9,7 +7,7 @@ from .pooled_task_head import PooledTaskHead
 from .transposed_conv_seg_head import TransposedConvSegHead
 
 __all__ = [
-    'BilinearMapUpsampler', 'CAMClsHead', 'DeconvMapDecoder', 'DenseRetinaHead',
-    'GAINAttentionHead', 'GAINLocalizationHead', 'GlobalPoolClsHead',
-    'PooledTaskHead', 'TransposedConvSegHead'
+    'CAMClsHead', 'DenseRetinaHead', 'GAINAttentionHead',
+    'GAINLocalizationHead', 'GlobalPoolClsHead', 'PooledTaskHead',
+    'TransposedConvSegHead'
 ]

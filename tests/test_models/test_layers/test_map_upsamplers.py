@@ -1,7 +1,7 @@
 import torch
 import torch.nn.functional as F
 
-from mtl_plugin.models.heads import BilinearMapUpsampler, DeconvMapDecoder
+from mtl_plugin.models.layers import BilinearMapUpsampler, DeconvMapDecoder
 
 
 def test_bilinear_matches_interpolate():
