@@ -1,8 +1,8 @@
 # Dense retail detector (ARCHITECTURE.md section 7), written out from mmdet's
 # _base_/models/retinanet_r50_fpn.py rather than inherited with 'mmdet::':
 # mmengine tags every dict of an 'mmdet::' base with _scope_='mmdet', and
-# our DenseRetinaHead / DenseAnchorGenerator / CenterSamplingIoUAssigner live
-# in the 'mtl_plugin' scope, which mmdet's registries do not search.
+# our TemperatureRetinaHead / DenseAnchorGenerator / CenterSamplingIoUAssigner
+# live in the 'mtl_plugin' scope, which mmdet's registries do not search.
 #
 # Seed spec -> config:
 # - ResNet50 + FPN 256 ch; five anchor base sizes (32..512) need five levels,
@@ -43,7 +43,7 @@ model = dict(
         add_extra_convs='on_output',
         num_outs=5),
     bbox_head=dict(
-        type='DenseRetinaHead',
+        type='TemperatureRetinaHead',
         num_classes=1,
         in_channels=256,
         stacked_convs=4,

@@ -2,11 +2,11 @@ import pytest
 import torch
 from mmengine.registry import DefaultScope
 
-from mtl_plugin.models.heads import DenseRetinaHead
+from mtl_plugin.models.heads import TemperatureRetinaHead
 from mtl_plugin.registry import MODELS
 
 HEAD = dict(
-    type='DenseRetinaHead', num_classes=1, in_channels=8, feat_channels=8,
+    type='TemperatureRetinaHead', num_classes=1, in_channels=8, feat_channels=8,
     stacked_convs=2, norm_cfg=dict(type='BN', requires_grad=True),
     anchor_generator=dict(type='DenseAnchorGenerator', strides=[4, 8],
                           base_sizes=[32, 64]),
@@ -39,7 +39,7 @@ def test_temperature_divides_logits_and_keeps_gradient():
 
 def test_conv_bn_relu_tower():
     head = MODELS.build(HEAD)
-    assert isinstance(head, DenseRetinaHead)
+    assert isinstance(head, TemperatureRetinaHead)
     conv = head.cls_convs[0]
     assert conv.with_norm and isinstance(conv.bn, torch.nn.BatchNorm2d)
     assert conv.activate.__class__.__name__ == 'ReLU'

@@ -1,11 +1,12 @@
 """RetinaNet head with a temperature on the object logits, for dense retail scenes.
 
-mmdet's :class:`RetinaHead` already is the seed's shared head (stacked
-conv3x3 + norm + ReLU towers, one shared across FPN levels); the only thing it
-lacks is a temperature on the classification logits. It is applied inside the
-head, so training (sigmoid BCE on ``logit / T``) and inference (score
-``sigmoid(logit / T)``) see the same calibrated score; a temperature inside the
-loss only would leave test-time scores uncalibrated against ``score_thr``.
+mmdet's :class:`RetinaHead` already is the shared head the retail detector
+needs (stacked conv3x3 + norm + ReLU towers, one shared across FPN levels); the
+only thing it lacks is a temperature on the classification logits. It is
+applied inside the head, so training (sigmoid BCE on ``logit / T``) and
+inference (score ``sigmoid(logit / T)``) see the same calibrated score; a
+temperature inside the loss only would leave test-time scores uncalibrated
+against ``score_thr``.
 """
 from typing import Tuple
 
@@ -16,7 +17,7 @@ from mtl_plugin.registry import MODELS
 
 
 @MODELS.register_module()
-class DenseRetinaHead(RetinaHead):
+class TemperatureRetinaHead(RetinaHead):
     """:class:`RetinaHead` whose class logits are divided by ``cls_temperature``.
 
     Args:
@@ -28,8 +29,8 @@ class DenseRetinaHead(RetinaHead):
 
     def __init__(self, *args, cls_temperature: float = 1.0, **kwargs) -> None:
         if cls_temperature <= 0:
-            raise ValueError('DenseRetinaHead: cls_temperature must be > 0, '
-                             f'got {cls_temperature}')
+            raise ValueError('TemperatureRetinaHead: cls_temperature must be '
+                             f'> 0, got {cls_temperature}')
         super().__init__(*args, **kwargs)
         self.cls_temperature = float(cls_temperature)
 
