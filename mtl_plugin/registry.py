@@ -1,7 +1,11 @@
 """Registries of mtl_plugin (scope ``'mtl_plugin'``).
 
-Each registry is a child of mmdet's registry of the same role (mmdet's are
-children of mmengine's), following the downstream-package pattern of mmyolo:
+Each registry is a child of **mmdet's** registry of the same role (mmdet's
+are children of mmengine's roots). This differs from mmyolo, whose registries
+are children of mmengine's roots and therefore siblings of mmdet's, so its
+configs write ``'mmdet.PackDetInputs'``. Hanging ours under mmdet's is a
+choice: most of the modules our configs use are mmdet's, and a child registry
+falls back to its parent when a name is not its own, so
 
 * with ``default_scope = 'mtl_plugin'`` a config names our modules and mmdet's
   (``FPN``, ``FCOSHead``, ``CocoMetric``, mmdet transforms) without a prefix;
