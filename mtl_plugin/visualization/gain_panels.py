@@ -8,6 +8,9 @@ from typing import Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+import torch
+
+from mtl_plugin.utils.map_normalization import minmax_normalize
 
 TITLE_HEIGHT = 18
 
@@ -31,8 +34,7 @@ def heat_overlay(img: np.ndarray, heat: np.ndarray, normalize: bool = True,
     h, w = img.shape[:2]
     heat = cv2.resize(heat.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     if normalize:
-        lo, hi = float(heat.min()), float(heat.max())
-        heat = (heat - lo) / (hi - lo) if hi > lo else np.zeros_like(heat)
+        heat = minmax_normalize(torch.from_numpy(heat)[None], eps=0.0)[0].numpy()
     heat8 = np.clip(heat * 255.0, 0, 255).astype(np.uint8)
     colour = cv2.cvtColor(cv2.applyColorMap(heat8, cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
     return (alpha * colour + (1 - alpha) * img).astype(np.uint8)

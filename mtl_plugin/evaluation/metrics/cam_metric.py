@@ -48,6 +48,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from mtl_plugin.registry import METRICS
+from mtl_plugin.utils.map_normalization import minmax_normalize
 
 MAP_FIELDS = (('cam', 'pred_cam', ''), ('attn', 'pred_attention', 'attn_'))
 
@@ -74,14 +75,6 @@ def _pixel_map(sample: Any, key: str) -> Optional[torch.Tensor]:
         raise ValueError(f'CAMMetric: {key} has shape {tuple(data.shape)}; '
                          'expected (1, H, W) or (H, W)')
     return data
-
-
-def minmax_normalize(x: torch.Tensor) -> torch.Tensor:
-    """Per-map min-max normalisation to [0, 1]; constant maps become zeros."""
-    lo, hi = x.min(), x.max()
-    if hi - lo <= 0:
-        return torch.zeros_like(x)
-    return (x - lo) / (hi - lo)
 
 
 def binary_iou(pred: torch.Tensor, gt: torch.Tensor) -> float:
@@ -171,7 +164,7 @@ class CAMMetric(BaseMetric):
         self.num_bins = int(num_bins)
 
     def _map_stats(self, raw: torch.Tensor, gt: torch.Tensor) -> Dict[str, Any]:
-        norm = minmax_normalize(raw)
+        norm = minmax_normalize(raw[None], eps=0.0)[0]
         total = norm.sum().item()
         energy = (norm[gt].sum().item() / total) if total > 0 \
             else gt.float().mean().item()

@@ -7,9 +7,10 @@ from mmengine.model import BaseModel
 from mmengine.structures import PixelData
 from torch import Tensor
 
-from mtl_plugin.models.utils import masks_to_float, minmax_normalize
+from mtl_plugin.models.utils import masks_to_float
 from mtl_plugin.registry import MODELS
 from mtl_plugin.structures import MultiTaskDataSample
+from mtl_plugin.utils.map_normalization import minmax_normalize
 
 #: Loss terms with a weight in ``loss_weights`` (key -> what needs it).
 LOSS_TERMS = ('cls', 'cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf',

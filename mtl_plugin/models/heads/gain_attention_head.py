@@ -7,8 +7,8 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from mtl_plugin.models.utils import minmax_normalize
 from mtl_plugin.registry import MODELS
+from mtl_plugin.utils.map_normalization import minmax_normalize
 
 
 @MODELS.register_module()

@@ -4,8 +4,8 @@ from typing import Optional
 import torch.nn as nn
 from torch import Tensor
 
-from mtl_plugin.models.utils import minmax_normalize
 from mtl_plugin.registry import MODELS
+from mtl_plugin.utils.map_normalization import minmax_normalize
 
 
 @MODELS.register_module()

@@ -1,4 +1,4 @@
-from .map_normalization import masks_to_float, minmax_normalize
+from .binary_masks import masks_to_float
 from .pixel_balance import fg_bg_balanced_mean
 
-__all__ = ['minmax_normalize', 'masks_to_float', 'fg_bg_balanced_mean']
+__all__ = ['masks_to_float', 'fg_bg_balanced_mean']
