@@ -2,7 +2,8 @@
 localization outputs of GAIN-MTL.
 
 Definitions (they vary in the literature; these are ours). All are computed on
-*defect images* only: samples whose ``gt_label`` is 1 and whose GT mask
+*defect images* only: samples whose ``gt_label`` is ``defect_class`` (1 by
+default; the model's ``defect_class``) and whose GT mask
 ``gt_sem_seg.data`` (1, H, W) has foreground. A map whose size differs from
 the mask is resized to it (bilinear) first.
 
@@ -140,6 +141,8 @@ class CAMMetric(BaseMetric):
         point_tolerance: PointGame tolerance in pixels (0: exact hit).
         loc_threshold: probability threshold of ``loc_iou``.
         num_bins: score bins of PxAP.
+        defect_class: label of the defect images (the images evaluated);
+            the same index as the model's ``defect_class``.
         collect_device: ``'cpu'`` or ``'gpu'`` (distributed collection).
         prefix: key prefix (default ``'cam'``).
     """
@@ -152,6 +155,7 @@ class CAMMetric(BaseMetric):
                  point_tolerance: float = 0.0,
                  loc_threshold: float = 0.5,
                  num_bins: int = 1000,
+                 defect_class: int = 1,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -162,6 +166,7 @@ class CAMMetric(BaseMetric):
         self.point_tolerance = float(point_tolerance)
         self.loc_threshold = float(loc_threshold)
         self.num_bins = int(num_bins)
+        self.defect_class = int(defect_class)
 
     def _map_stats(self, raw: torch.Tensor, gt: torch.Tensor) -> Dict[str, Any]:
         norm = minmax_normalize(raw[None], eps=0.0)[0]
@@ -180,7 +185,8 @@ class CAMMetric(BaseMetric):
         for sample in data_samples:
             label = _get(sample, 'gt_label')
             gt = _pixel_map(sample, 'gt_sem_seg')
-            if label is None or gt is None or int(torch.as_tensor(label).view(-1)[0]) != 1:
+            if (label is None or gt is None or
+                    int(torch.as_tensor(label).view(-1)[0]) != self.defect_class):
                 continue
             gt = gt > 0
             if not gt.any():

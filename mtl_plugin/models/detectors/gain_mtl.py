@@ -84,7 +84,8 @@ class GAINMTL(BaseModel):
         cf_loss: configs of the loss modules.
         gt_fusion: enable S6 GT-mask fusion in the attention-mining mask.
         gt_fusion_alpha: initial ``alpha`` (the hook overwrites it).
-        defect_class: index of the defect class.
+        defect_class: index of the defect class; the model hands it to its
+            losses (set ``CAMMetric.defect_class`` to the same value).
         test_cfg: ``dict(with_maps=True)``; ``with_maps=False`` predicts only
             scores and labels (the plain-classifier path).
         data_preprocessor: e.g. mmengine's ``ImgDataPreprocessor``.
@@ -124,6 +125,10 @@ class GAINMTL(BaseModel):
                              f'{gt_fusion_alpha}')
         self.backbone = MODELS.build(backbone)
         self.cls_head = MODELS.build(cls_head)
+        num_classes = getattr(self.cls_head, 'num_classes', None)
+        if num_classes is not None and not 0 <= defect_class < num_classes:
+            raise ValueError(f'GAINMTL: defect_class={defect_class} is not a '
+                             f'class of the {num_classes}-class cls_head')
         self.attention_head = (MODELS.build(attention_head)
                                if attention_head is not None else None)
         self.loc_head = MODELS.build(loc_head) if loc_head is not None else None
@@ -314,7 +319,8 @@ class GAINMTL(BaseModel):
         erased = self.attention_head.erase(
             inputs[defect_idx], self.attention_head.soft_mask(guide))
         masked_logits = self.cls_head.logits_from(self.backbone(erased)[-1])
-        return self.am_loss(masked_logits, labels[defect_idx])
+        return self.am_loss(masked_logits, labels[defect_idx],
+                            self.defect_class)
 
     def _counterfactual(self, inputs: Tensor, feat: Tensor, masks: Tensor,
                         labels: Tensor, defect_idx: Tensor) -> Tensor:
@@ -329,7 +335,7 @@ class GAINMTL(BaseModel):
                 self.cf_loss.suppress(inputs[defect_idx],
                                       masks[defect_idx]))[-1]
         return self.cf_loss(self.cls_head.logits_from(cf_feat),
-                            labels[defect_idx])
+                            labels[defect_idx], self.defect_class)
 
     @torch.no_grad()
     def predict(self, inputs: Tensor,

@@ -1,5 +1,4 @@
 """GAIN attention-mining loss L_am (S3+)."""
-import torch
 import torch.nn as nn
 from torch import Tensor
 
@@ -15,25 +14,23 @@ class AttentionMiningLoss(nn.Module):
     this score makes the attention grow over the full defect. Only images whose
     GT label is the defect class count (a normal image has nothing to erase).
 
-    Args:
-        defect_class: index of the defect class in the logits.
+    The defect class is the model's (``GAINMTL.defect_class``), passed to each
+    call, so the loss cannot disagree with the model about it.
     """
 
-    def __init__(self, defect_class: int = 1) -> None:
-        super().__init__()
-        self.defect_class = defect_class
-
-    def forward(self, masked_logits: Tensor, labels: Tensor) -> Tensor:
+    def forward(self, masked_logits: Tensor, labels: Tensor,
+                defect_class: int) -> Tensor:
         """
         Args:
             masked_logits: ``(N, K)`` class logits of the erased images.
             labels: ``(N,)`` GT image labels.
+            defect_class: index of the defect class in the logits.
 
         Returns:
             Scalar: mean softmax probability of the defect class over the defect
             images, in [0, 1]; 0 (still attached to the graph) when the batch has
             no defect image.
         """
-        scores = masked_logits.float().softmax(dim=1)[:, self.defect_class]
-        is_defect = (labels == self.defect_class).to(scores)
+        scores = masked_logits.float().softmax(dim=1)[:, defect_class]
+        is_defect = (labels == defect_class).to(scores)
         return (scores * is_defect).sum() / is_defect.sum().clamp(min=1.0)

@@ -1,4 +1,6 @@
 """Counterfactual loss (S5+): remove the defect and the image must look normal."""
+from typing import Optional
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -32,21 +34,23 @@ class CounterfactualLoss(nn.Module):
     ``A_rand`` a random attention map: it rewards attention that explains the
     label better than chance attention does.
 
+    The defect class is the model's (``GAINMTL.defect_class``), passed to each
+    call, so the loss cannot disagree with the model about it.
+
     Args:
         level: ``'feature'`` or ``'image'``, where the mask is applied.
-        normal_class: index of the "normal" class (target of the term).
-        defect_class: index of the defect class (which images count).
+        normal_class: index of the "normal" class (target of the term);
+            ``None`` means the other class of a two-class classifier.
     """
 
-    def __init__(self, level: str = 'feature', normal_class: int = 0,
-                 defect_class: int = 1) -> None:
+    def __init__(self, level: str = 'feature',
+                 normal_class: Optional[int] = None) -> None:
         super().__init__()
         if level not in ('feature', 'image'):
             raise ValueError("CounterfactualLoss: level must be 'feature' or "
                              f"'image', got {level!r}")
         self.level = level
         self.normal_class = normal_class
-        self.defect_class = defect_class
 
     @staticmethod
     def suppress(x: Tensor, mask: Tensor) -> Tensor:
@@ -64,19 +68,35 @@ class CounterfactualLoss(nn.Module):
             mask = F.adaptive_max_pool2d(mask, x.shape[-2:])
         return x * (1.0 - mask.to(x.dtype))
 
-    def forward(self, cf_logits: Tensor, labels: Tensor) -> Tensor:
+    def forward(self, cf_logits: Tensor, labels: Tensor,
+                defect_class: int) -> Tensor:
         """
         Args:
             cf_logits: ``(N, K)`` logits of the suppressed inputs.
             labels: ``(N,)`` GT image labels.
+            defect_class: index of the defect class (which images count).
 
         Returns:
-            Scalar mean cross-entropy toward ``normal_class`` over defect images.
+            Scalar mean cross-entropy toward the normal class over defect images.
         """
-        target = torch.full_like(labels, self.normal_class)
+        target = torch.full_like(
+            labels, self._normal_class(cf_logits.shape[1], defect_class))
         per_image = F.cross_entropy(cf_logits.float(), target, reduction='none')
-        is_defect = (labels == self.defect_class).to(per_image)
+        is_defect = (labels == defect_class).to(per_image)
         return (per_image * is_defect).sum() / is_defect.sum().clamp(min=1.0)
+
+    def _normal_class(self, num_classes: int, defect_class: int) -> int:
+        normal = self.normal_class
+        if normal is None:
+            if num_classes != 2:
+                raise ValueError(
+                    f'CounterfactualLoss: the classifier has {num_classes} '
+                    'classes; set normal_class (the target of the term)')
+            normal = 1 - defect_class
+        if normal == defect_class:
+            raise ValueError(f'CounterfactualLoss: normal_class={normal} is the '
+                             'defect class')
+        return normal
 
     @staticmethod
     def effect(att_logits: Tensor, random_logits: Tensor,

@@ -56,6 +56,15 @@ def test_known_values_on_hand_made_map():
     assert m['iou'] == pytest.approx(0.4)
 
 
+def test_defect_class_selects_the_evaluated_images():
+    defect_is_zero = [_sample(label=0, pred_cam=_cam()),
+                      _sample(label=1, pred_cam=torch.ones(4, 4))]
+    m = _run(CAMMetric(defect_class=0), defect_is_zero)
+    # only the label-0 image counts: the known values of the hand-made map
+    assert m['num_images'] == 1 and m['iou'] == pytest.approx(0.6)
+    assert _run(CAMMetric(), defect_is_zero)['iou'] == pytest.approx(0.0)
+
+
 def test_normalisation_is_per_image_and_scale_free():
     shifted = _run(CAMMetric(), [_sample(pred_cam=_cam() * 7 - 3)])
     plain = _run(CAMMetric(), [_sample(pred_cam=_cam())])

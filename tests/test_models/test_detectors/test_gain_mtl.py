@@ -212,3 +212,34 @@ def test_every_loss_runs_under_autocast():
     sum(losses.values()).backward()
     grad = next(model.backbone.parameters()).grad
     assert grad is not None and torch.isfinite(grad).all() and grad.abs().sum() > 0
+
+
+def test_defect_class_zero_is_the_same_model_with_classes_swapped():
+    """``defect_class`` reaches every loss: a defect_class=0 model whose
+    classifier rows are swapped, on swapped labels, gives the losses and maps
+    of the defect_class=1 model."""
+    weights = dict(cls=1.0, cam_guide=0.3, am=1.0, guide=0.5, loc=0.2,
+                   consistency=0.1, cf=0.1, cf_effect=0.1)
+    ref = build(attention=True, loc=True, loss_weights=weights)
+    swapped = build(attention=True, loc=True, loss_weights=weights,
+                    defect_class=0)
+    state = ref.state_dict()
+    for key in ('cls_head.fc.weight', 'cls_head.fc.bias'):
+        state[key] = state[key][[1, 0]]
+    swapped.load_state_dict(state)
+    inputs, samples = batch()
+    torch.manual_seed(1)  # the CAL term draws a random attention
+    expected = ref.loss(inputs, samples)
+    for sample in samples:
+        sample.gt_label = 1 - sample.gt_label
+    torch.manual_seed(1)
+    got = swapped.loss(inputs, samples)
+    assert set(got) == set(expected)
+    for name in expected:
+        torch.testing.assert_close(got[name], expected[name], msg=name)
+    ref.eval(), swapped.eval()
+    cam_ref = ref.predict(inputs)[0].pred_cam.data
+    cam_swapped = swapped.predict(inputs)[0].pred_cam.data
+    torch.testing.assert_close(cam_swapped, cam_ref)
+    with pytest.raises(ValueError, match='defect_class=2'):
+        build(defect_class=2)

@@ -11,13 +11,23 @@ def test_mean_defect_score_over_defect_images_only():
                            [0.0, 0.0],             # defect image, p=0.5
                            [0.0, 10.0]])           # normal image: ignored
     labels = torch.tensor([1, 1, 0])
-    assert AttentionMiningLoss()(logits, labels).item() == pytest.approx(
+    assert AttentionMiningLoss()(logits, labels, 1).item() == pytest.approx(
+        0.625, abs=1e-6)
+
+
+def test_defect_class_comes_from_the_caller():
+    # Same images with the class indices swapped: defect is class 0.
+    logits = torch.tensor([[math.log(3.0), 0.0],   # defect image, p=0.75
+                           [0.0, 0.0],             # defect image, p=0.5
+                           [10.0, 0.0]])           # normal image: ignored
+    labels = torch.tensor([0, 0, 1])
+    assert AttentionMiningLoss()(logits, labels, 0).item() == pytest.approx(
         0.625, abs=1e-6)
 
 
 def test_no_defect_image_gives_zero_with_graph():
     logits = torch.randn(2, 2, requires_grad=True)
-    loss = AttentionMiningLoss()(logits, torch.tensor([0, 0]))
+    loss = AttentionMiningLoss()(logits, torch.tensor([0, 0]), 1)
     assert loss.item() == 0.0
     loss.backward()
     assert torch.all(logits.grad == 0)
@@ -25,5 +35,5 @@ def test_no_defect_image_gives_zero_with_graph():
 
 def test_gradient_lowers_defect_logit():
     logits = torch.zeros(1, 2, requires_grad=True)
-    AttentionMiningLoss()(logits, torch.tensor([1])).backward()
+    AttentionMiningLoss()(logits, torch.tensor([1]), 1).backward()
     assert logits.grad[0, 1] > 0 > logits.grad[0, 0]

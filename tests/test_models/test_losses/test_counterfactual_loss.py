@@ -10,13 +10,30 @@ def test_ce_toward_normal_on_defect_images_only():
     loss = CounterfactualLoss()
     cf_logits = torch.tensor([[math.log(3.0), 0.0],   # defect, p(normal)=0.75
                               [0.0, 20.0]])          # normal image: ignored
-    value = loss(cf_logits, torch.tensor([1, 0]))
+    value = loss(cf_logits, torch.tensor([1, 0]), 1)
     assert value.item() == pytest.approx(-math.log(0.75), abs=1e-6)
     # A model that still says "defect" once the defect is removed pays more.
-    still_defect = loss(torch.tensor([[0.0, math.log(3.0)]]), torch.tensor([1]))
+    still_defect = loss(torch.tensor([[0.0, math.log(3.0)]]), torch.tensor([1]),
+                        1)
     assert still_defect.item() == pytest.approx(-math.log(0.25), abs=1e-6)
     assert loss(torch.zeros(1, 2, requires_grad=True),
-                torch.tensor([0])).item() == 0.0
+                torch.tensor([0]), 1).item() == 0.0
+
+
+def test_normal_class_follows_the_defect_class():
+    loss = CounterfactualLoss()
+    # defect class 0: the target is class 1 (p = 0.75 here).
+    value = loss(torch.tensor([[0.0, math.log(3.0)], [20.0, 0.0]]),
+                 torch.tensor([0, 1]), 0)
+    assert value.item() == pytest.approx(-math.log(0.75), abs=1e-6)
+    # three classes: the normal one must be named.
+    three = torch.zeros(1, 3)
+    with pytest.raises(ValueError, match='normal_class'):
+        loss(three, torch.tensor([1]), 1)
+    named = CounterfactualLoss(normal_class=2)(three, torch.tensor([1]), 1)
+    assert named.item() == pytest.approx(math.log(3.0), abs=1e-6)
+    with pytest.raises(ValueError, match='defect class'):
+        CounterfactualLoss(normal_class=1)(three, torch.tensor([1]), 1)
 
 
 def test_suppress_feature_cells_and_stops_their_gradient():
@@ -27,7 +44,7 @@ def test_suppress_feature_cells_and_stops_their_gradient():
     assert torch.all(out[0, :, 0, 0] == 0)
     assert torch.all(out[0, :, 0, 1] == 1) and torch.all(out[0, :, 1, :] == 1)
     logits = torch.stack([out.mean(dim=(1, 2, 3)), -out.mean(dim=(1, 2, 3))], 1)
-    CounterfactualLoss()(logits, torch.tensor([1])).backward()
+    CounterfactualLoss()(logits, torch.tensor([1]), 1).backward()
     assert torch.all(feat.grad[0, :, 0, 0] == 0)
     assert torch.all(feat.grad[0, :, 1, 1] != 0)
 
