@@ -45,8 +45,11 @@ model = dict(
         center_sample_radius=1.5,
         norm_on_bbox=True,
         centerness_on_reg=True,
-        loss_cls=dict(type='FocalLoss', use_sigmoid=True, gamma=2.0,
-                      alpha=0.25, loss_weight=1.0),
+        # Float32Loss: mmcv's CUDA sigmoid_focal_loss has no bfloat16
+        # kernel; the focal loss runs in float32 under any autocast dtype.
+        loss_cls=dict(type='Float32Loss', loss_type='FocalLoss',
+                      use_sigmoid=True, gamma=2.0, alpha=0.25,
+                      loss_weight=1.0),
         loss_bbox=dict(type='GIoULoss', loss_weight=1.0),
         loss_centerness=dict(type='CrossEntropyLoss', use_sigmoid=True,
                              loss_weight=1.0),

@@ -2,9 +2,10 @@ from .attention_guidance_loss import AttentionGuidanceLoss
 from .attention_mining_loss import AttentionMiningLoss
 from .cam_guidance_loss import CAMGuidanceLoss
 from .counterfactual_loss import CounterfactualLoss
+from .float32_loss import Float32Loss
 from .map_consistency_loss import MapConsistencyLoss
 
 __all__ = [
     'AttentionGuidanceLoss', 'AttentionMiningLoss', 'CAMGuidanceLoss',
-    'CounterfactualLoss', 'MapConsistencyLoss'
+    'CounterfactualLoss', 'Float32Loss', 'MapConsistencyLoss'
 ]
