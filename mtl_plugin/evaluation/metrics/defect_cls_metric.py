@@ -8,6 +8,9 @@ from mmengine.logging import MMLogger
 from mmpretrain.evaluation.metrics import Accuracy, SingleLabelMetric
 
 from mtl_plugin.registry import METRICS
+from ..operating_point import (best_f1_threshold, counts_at,
+                               expected_calibration_error, fpr_at_full_recall,
+                               recall_at_fpr)
 
 
 def auroc(score: np.ndarray, target: np.ndarray) -> float:
@@ -66,7 +69,8 @@ def average_precision(score: np.ndarray, target: np.ndarray) -> float:
 
 @METRICS.register_module()
 class DefectClsMetric(BaseMetric):
-    """Accuracy, precision, recall, F1, AP and AUROC of the defect class.
+    """Accuracy, precision, recall, F1, AP, AUROC and the operating-point
+    figures of the defect class.
 
     mmpretrain's ``SingleLabelMetric`` averages precision/recall/F1 over
     classes (or returns per-class lists) and has no AUROC; its
@@ -74,26 +78,61 @@ class DefectClsMetric(BaseMetric):
     inspector the numbers that matter are those of the *defect* class, as
     flat scalars, so this metric reuses mmpretrain's computations
     (``Accuracy.calculate``, ``SingleLabelMetric.calculate`` with
-    ``average=None``), picks the class ``pos_index`` and adds a tie-aware AP
-    (:func:`average_precision`) and AUROC (:func:`auroc`). Values are
-    fractions in [0, 1] (mmpretrain reports percentages).
+    ``average=None``) on the model's decisions, picks the class ``pos_index``
+    and adds a tie-aware AP (:func:`average_precision`), AUROC
+    (:func:`auroc`) and the threshold sweeps of
+    :mod:`mtl_plugin.evaluation.operating_point`. Values are fractions in
+    [0, 1] (mmpretrain reports percentages).
 
-    Reads ``pred_score`` ``(num_classes,)`` probabilities and ``gt_label``
-    ``(1,)`` of each sample. Keys (prefix ``cls``): ``accuracy``,
-    ``precision``, ``recall``, ``f1``, ``ap``, ``auroc``, ``num_images``.
+    Reads ``pred_score`` ``(num_classes,)`` probabilities, ``gt_label``
+    ``(1,)`` and ``pred_label`` ``(1,)`` of each sample: accuracy, precision,
+    recall and F1 are those of the model's decision (``GAINMTL`` flags a
+    defect iff its defect probability >= ``test_cfg.score_thr``), or of the
+    argmax of ``pred_score`` for samples without ``pred_label``. Keys (prefix
+    ``cls``):
+
+    * ``accuracy``, ``precision``, ``recall``, ``f1``, ``ap``, ``auroc``,
+      ``num_images``;
+    * ``recall@fpr<p>`` for each ``p`` % of ``fprs`` (``recall@fpr1``,
+      ``recall@fpr5`` by default): the highest recall of a threshold that
+      flags at most that fraction of the normal images;
+    * ``fpr@recall100``: the fraction of normal images flagged by the
+      highest threshold that catches every defect;
+    * ``best_f1``, ``best_f1_thr``: the highest F1 over all thresholds of the
+      defect probability and that threshold (picked on the evaluated images,
+      hence optimistic; use ``tools/analysis/defect_threshold.py`` on a
+      validation dump to choose one);
+    * ``ece``: expected calibration error of the defect probability
+      (``ece_bins`` equal-width bins, see
+      :func:`~mtl_plugin.evaluation.operating_point.expected_calibration_error`).
+
+    Threshold figures are NaN when the images hold one class only.
 
     Args:
         pos_index: index of the defect class in ``pred_score``.
+        fprs: false-positive rates (fractions) of the ``recall@fpr`` keys.
+        ece_bins: number of calibration bins.
         collect_device: ``'cpu'`` or ``'gpu'``.
         prefix: key prefix (default ``'cls'``).
     """
 
     default_prefix: Optional[str] = 'cls'
 
-    def __init__(self, pos_index: int = 1, collect_device: str = 'cpu',
+    def __init__(self, pos_index: int = 1,
+                 fprs: Sequence[float] = (0.01, 0.05),
+                 ece_bins: int = 15,
+                 collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        for fpr in fprs:
+            if not 0.0 <= fpr <= 1.0:
+                raise ValueError(f'DefectClsMetric: fprs holds {fpr}; expected '
+                                 'fractions in [0, 1] (0.01 = 1 %)')
+        if ece_bins < 1:
+            raise ValueError(f'DefectClsMetric: ece_bins={ece_bins}; expected >= 1')
         self.pos_index = pos_index
+        self.fprs = tuple(float(f) for f in fprs)
+        self.ece_bins = int(ece_bins)
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         for sample in data_samples:
@@ -103,35 +142,54 @@ class DefectClsMetric(BaseMetric):
             if score is None or label is None:
                 raise KeyError('DefectClsMetric needs pred_score and gt_label in '
                                'each data sample')
+            score = torch.as_tensor(score).detach().float().cpu()
+            pred = get('pred_label')
             self.results.append(dict(
-                score=torch.as_tensor(score).detach().float().cpu(),
+                score=score,
+                pred=int(score.argmax()) if pred is None else
+                int(torch.as_tensor(pred).view(-1)[0]),
                 label=int(torch.as_tensor(label).view(-1)[0])))
+
+    @staticmethod
+    def fpr_key(fpr: float) -> str:
+        """``recall@fpr<percent>``, e.g. ``recall@fpr1`` for 0.01."""
+        return f'recall@fpr{round(fpr * 100, 6):g}'
 
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
         scores = torch.stack([r['score'] for r in results])  # (N, C)
         labels = torch.tensor([r['label'] for r in results])  # (N,)
+        preds = torch.tensor([r['pred'] for r in results])  # (N,)
         num_classes = scores.shape[1]
         if not 0 <= self.pos_index < num_classes:
             raise ValueError(f'DefectClsMetric: pos_index={self.pos_index} but '
                              f'pred_score has {num_classes} classes')
-        acc = Accuracy.calculate(scores, labels, topk=(1, ))[0][0]
-        # one (precision, recall, f1, support) tuple per threshold
-        [(precision, recall, f1, _)] = SingleLabelMetric.calculate(
-            scores, labels, thrs=(0., ), average=None, num_classes=num_classes)
-        target = (labels == self.pos_index)
-        pos_score = scores[:, self.pos_index]
-        if target.all() or not target.any():
+        acc = Accuracy.calculate(preds, labels)  # (1,) for label input
+        precision, recall, f1, _ = SingleLabelMetric.calculate(
+            preds, labels, average=None, num_classes=num_classes)
+        target = (labels == self.pos_index).numpy()
+        pos_score = scores[:, self.pos_index].numpy()
+        one_class = target.all() or not target.any()
+        if one_class:
             MMLogger.get_current_instance().warning(
                 'DefectClsMetric: only one class among the evaluated images; '
-                'AP/AUROC are undefined (NaN)')
-            ap = float('nan')
-        else:
-            ap = average_precision(pos_score.numpy(), target.numpy())
-        return dict(
-            accuracy=float(acc) / 100.0,
+                'AP/AUROC and the threshold figures are undefined (NaN)')
+        nan = float('nan')
+        metrics = dict(
+            accuracy=float(acc[0]) / 100.0,
             precision=float(precision[self.pos_index]) / 100.0,
             recall=float(recall[self.pos_index]) / 100.0,
             f1=float(f1[self.pos_index]) / 100.0,
-            ap=ap,
-            auroc=auroc(pos_score.numpy(), target.numpy()),
-            num_images=len(results))
+            ap=nan if one_class else average_precision(pos_score, target),
+            auroc=auroc(pos_score, target))
+        for fpr in self.fprs:
+            metrics[self.fpr_key(fpr)] = nan if one_class else \
+                recall_at_fpr(pos_score, target, fpr)
+        best_thr = nan if one_class else best_f1_threshold(pos_score, target)
+        metrics.update({
+            'fpr@recall100': fpr_at_full_recall(pos_score, target),
+            'best_f1': nan if one_class else
+            counts_at(pos_score, target, best_thr)['f1'],
+            'best_f1_thr': best_thr,
+            'ece': expected_calibration_error(pos_score, target, self.ece_bins),
+            'num_images': len(results)})
+        return metrics

@@ -68,7 +68,8 @@ class GAINMTL(BaseModel):
     ``gt_sem_seg.data`` ``(1, H, W)`` in {0, 1} at input size.
 
     Predictions (:meth:`predict`): ``pred_score`` ``(K,)`` softmax,
-    ``pred_label`` ``(1,)``, ``pred_cam`` (raw upsampled defect CAM),
+    ``pred_label`` ``(1,)`` (defect iff ``pred_score[defect_class] >=
+    test_cfg.score_thr``), ``pred_cam`` (raw upsampled defect CAM),
     ``pred_attention`` (sigmoid of the upsampled attention, with an attention
     head) and ``pred_loc`` (localization probability, with a loc head), each a
     ``PixelData`` of ``(1, H, W)`` float cropped to the sample's ``img_shape``.
@@ -86,8 +87,10 @@ class GAINMTL(BaseModel):
         gt_fusion_alpha: initial ``alpha`` (the hook overwrites it).
         defect_class: index of the defect class; the model hands it to its
             losses (set ``CAMMetric.defect_class`` to the same value).
-        test_cfg: ``dict(with_maps=True)``; ``with_maps=False`` predicts only
-            scores and labels (the plain-classifier path).
+        test_cfg: ``dict(with_maps=True, score_thr=0.5)``; ``with_maps=False``
+            predicts only scores and labels (the plain-classifier path);
+            ``pred_label`` is the defect class iff its probability >=
+            ``score_thr`` (the operating point), else the other class.
         data_preprocessor: e.g. mmengine's ``ImgDataPreprocessor``.
         init_cfg: initialisation config.
     """
@@ -144,7 +147,10 @@ class GAINMTL(BaseModel):
         self.gt_fusion = gt_fusion
         self.gt_fusion_alpha = float(gt_fusion_alpha)
         self.defect_class = defect_class
-        self.test_cfg = dict(with_maps=True, **(test_cfg or {}))
+        self.test_cfg = {**dict(with_maps=True, score_thr=0.5), **(test_cfg or {})}
+        if not 0.0 <= self.test_cfg['score_thr'] <= 1.0:
+            raise ValueError('GAINMTL: test_cfg.score_thr must be a defect '
+                             f"probability in [0, 1], got {self.test_cfg['score_thr']}")
 
     @staticmethod
     def _check_weights(weights: Dict[str, float],
@@ -363,9 +369,13 @@ class GAINMTL(BaseModel):
                 maps['pred_loc'] = F.interpolate(
                     self.loc_head(feats), size=size, mode='bilinear',
                     align_corners=False).sigmoid()
+        # Two classes: the label of a defect score under the threshold is the
+        # other class (index 0 when the defect class is 1).
+        is_defect = scores[:, self.defect_class] >= self.test_cfg['score_thr']
+        labels = torch.where(is_defect, self.defect_class, 1 - self.defect_class)
         for i, sample in enumerate(data_samples):
             sample.pred_score = scores[i]
-            sample.pred_label = scores[i].argmax().view(1)
+            sample.pred_label = labels[i].view(1)
             h, w = sample.metainfo.get('img_shape', size)[:2]
             for key, value in maps.items():
                 setattr(sample, key,

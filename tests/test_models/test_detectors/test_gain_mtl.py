@@ -164,7 +164,8 @@ def test_predict_fills_every_map():
     for sample in out:
         assert sample.pred_score.shape == (2, )
         assert sample.pred_score.sum().item() == pytest.approx(1.0, abs=1e-5)
-        assert sample.pred_label.item() == sample.pred_score.argmax().item()
+        # test_cfg.score_thr = 0.5: defect iff P(defect) >= 0.5
+        assert sample.pred_label.item() == int(sample.pred_score[1] >= 0.5)
         for key in ('pred_cam', 'pred_attention', 'pred_loc'):
             assert getattr(sample, key).data.shape == (1, SIZE, SIZE)
         assert 0 <= sample.pred_loc.data.min() <= sample.pred_loc.data.max() <= 1
@@ -243,3 +244,19 @@ def test_defect_class_zero_is_the_same_model_with_classes_swapped():
     torch.testing.assert_close(cam_swapped, cam_ref)
     with pytest.raises(ValueError, match='defect_class=2'):
         build(defect_class=2)
+
+
+def test_predict_label_follows_score_thr():
+    model = build().eval()
+    model.test_cfg['with_maps'] = False
+    logits = torch.tensor([[0.0, 1.0], [0.0, -1.0]])  # P(defect) .731, .269
+    model.cls_head.forward = lambda feat, with_cam=False: logits
+    p_defect = logits.softmax(1)[:, 1]
+    # >=: a score equal to the threshold is flagged
+    for thr, expected in ((p_defect[1].item(), [1, 1]), (0.5, [1, 0]),
+                          (p_defect[0].item(), [1, 0]), (0.75, [0, 0])):
+        model.test_cfg['score_thr'] = thr
+        out = model.predict(*batch())
+        assert [s.pred_label.item() for s in out] == expected, thr
+    with pytest.raises(ValueError, match='score_thr'):
+        build(test_cfg=dict(score_thr=1.5))

@@ -27,4 +27,7 @@ model = dict(
     cls_head=dict(type='CAMClsHead', in_channels=1280, num_classes=2),
     map_upsampler=dict(type='BilinearMapUpsampler'),
     loss_weights=dict(cls=1.0),
-    gt_fusion=False)
+    gt_fusion=False,
+    # pred_label = defect iff P(defect) >= score_thr; choose it on validation
+    # predictions with tools/analysis/defect_threshold.py.
+    test_cfg=dict(with_maps=True, score_thr=0.5))
