@@ -15,7 +15,14 @@ def parse_args(argv=None):
     parser.add_argument('--work-dir', help='directory for logs and checkpoints '
                         '(default: work_dirs/<config name>)')
     parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision (needs a CUDA GPU)')
+                        help='automatic mixed precision, float16 with dynamic '
+                        'loss scaling (needs a CUDA GPU)')
+    parser.add_argument('--amp-dtype', choices=['float16', 'bfloat16'],
+                        help='mixed precision with this autocast dtype '
+                        '(implies --amp; bfloat16 needs no loss scaling)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by total batch size / the '
+                        "config's auto_scale_lr.base_batch_size")
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help="resume from the latest checkpoint in the work dir ('--resume' or "

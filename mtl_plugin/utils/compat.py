@@ -7,7 +7,8 @@ tests/test_utils/test_compat.py that fails without it:
 1. :func:`allow_mmengine_checkpoint_globals`: torch >= 2.6 loads checkpoints
    with ``weights_only=True``; mmengine 0.10.7's ``load_checkpoint`` and
    ``--resume`` then fail on mmengine's own checkpoints, whose ``message_hub``
-   holds :class:`HistoryBuffer` objects and numpy arrays/scalars. Inside
+   holds :class:`HistoryBuffer` objects and numpy arrays/scalars (empty ones
+   included). Inside
    mmengine's checkpoint loaders only, we allow-list exactly those types in
    torch's safe unpickler (safety stays on: arbitrary classes are still
    refused, and other ``torch.load`` calls are unaffected).
@@ -47,14 +48,17 @@ def mmengine_checkpoint_globals() -> list:
 
     ``message_hub`` holds :class:`HistoryBuffer` objects (numpy arrays inside,
     and their statistics methods, pickled as ``getattr(HistoryBuffer, name)``),
-    and ``meta`` may hold numpy scalars.
+    and ``meta`` may hold numpy scalars. mmengine pickles with protocol 2,
+    where the data of an *empty* array (an empty ``HistoryBuffer``) is an empty
+    ``bytes`` object, written as a call of ``builtins.bytes``; non-empty data
+    goes through ``_codecs.encode``, which torch already allows.
     """
     import builtins
 
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
 
-    safe = [HistoryBuffer, np.ndarray, np.dtype, builtins.getattr]
+    safe = [HistoryBuffer, np.ndarray, np.dtype, builtins.getattr, builtins.bytes]
     # numpy pickles arrays/scalars through these module-level functions; the
     # module is numpy.core in numpy 1.x and numpy._core in numpy 2.x.
     for mod_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):

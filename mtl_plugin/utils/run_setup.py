@@ -40,24 +40,55 @@ def _common(cfg: Config, args: Namespace) -> None:
         _set_cpu_distributed(cfg)
 
 
+def _enable_amp(cfg: Config, dtype: str, flag: str) -> None:
+    """Switch the optimizer wrapper to mmengine's ``AmpOptimWrapper``.
+
+    ``dtype`` is the autocast type: ``'float16'`` (``--amp``, with dynamic
+    loss scaling) or ``'bfloat16'`` (``--amp-dtype bfloat16``; bf16 has
+    float32's exponent range, so the loss is not scaled: a static scale of
+    1.0, which mmengine's GradScaler keeps, still skipping non-finite steps).
+    A ``loss_scale`` the config sets is kept.
+    """
+    if not torch.cuda.is_available():
+        raise ConfigError(f'{flag} needs a CUDA GPU (mmengine AmpOptimWrapper); '
+                          'none is visible here')
+    if dtype == 'bfloat16' and not torch.cuda.is_bf16_supported():
+        raise ConfigError(f'{flag}: this GPU has no bfloat16 support; use --amp '
+                          '(float16)')
+    optim = cfg.optim_wrapper
+    if optim.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
+        print(f'AMP is already enabled in the config; setting dtype={dtype}.')
+    optim.type = 'AmpOptimWrapper'
+    optim.dtype = dtype
+    optim.setdefault('loss_scale', 'dynamic' if dtype == 'float16' else 1.0)
+
+
+def _enable_auto_scale_lr(cfg: Config, config_path: str) -> None:
+    """``--auto-scale-lr``: let mmengine scale the lr linearly by
+    ``total batch / auto_scale_lr.base_batch_size`` (as mmdet's tool does)."""
+    scale = cfg.get('auto_scale_lr')
+    if not scale or 'base_batch_size' not in scale:
+        raise ConfigError(
+            f'--auto-scale-lr: {config_path} has no auto_scale_lr.base_batch_size '
+            '(the batch size its lr was tuned for); add e.g. '
+            'auto_scale_lr = dict(enable=False, base_batch_size=16)')
+    scale['enable'] = True
+
+
 def setup_train_cfg(args: Namespace) -> Config:
     """Config for tools/train.py from its parsed arguments.
 
-    ``args``: config, work_dir, amp, resume (None | 'auto' | path),
-    cfg_options, launcher, allow_new_keys.
+    ``args``: config, work_dir, amp, amp_dtype (None | 'float16' |
+    'bfloat16'), auto_scale_lr, resume (None | 'auto' | path), cfg_options,
+    launcher, allow_new_keys.
     """
     cfg = load_config(args.config, args.cfg_options, args.allow_new_keys)
     _common(cfg, args)
-    if args.amp:
-        if not torch.cuda.is_available():
-            raise ConfigError('--amp needs a CUDA GPU (mmengine AmpOptimWrapper); '
-                              'none is visible here')
-        optim = cfg.optim_wrapper
-        if optim.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
-            print('AMP is already enabled in the config.')
-        else:
-            optim.type = 'AmpOptimWrapper'
-            optim.setdefault('loss_scale', 'dynamic')
+    if args.amp or args.amp_dtype:
+        _enable_amp(cfg, args.amp_dtype or 'float16',
+                    f'--amp-dtype {args.amp_dtype}' if args.amp_dtype else '--amp')
+    if args.auto_scale_lr:
+        _enable_auto_scale_lr(cfg, args.config)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
@@ -85,7 +116,9 @@ def setup_test_cfg(args: Namespace) -> Config:
                 f'--show-dir: {args.config} has no default_hooks.visualization '
                 'hook that could draw predictions')
         hooks['visualization']['draw'] = True
-        hooks['visualization']['test_out_dir'] = osp.abspath(args.show_dir)
+        # As in mmdet: a relative folder goes under <work_dir>/<timestamp>/
+        # (the hooks join it), an absolute one is used as is.
+        hooks['visualization']['test_out_dir'] = args.show_dir
     if args.out:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ConfigError(f'--out {args.out!r}: expected a .pkl file')

@@ -118,3 +118,39 @@ def test_apply_all_is_idempotent():
     assert compat.apply_all() == first
     assert 'allow_mmengine_checkpoint_globals' in first
     assert 'allow_cpu_distributed_init' in first
+
+
+EMPTY_BUFFER_CKPT = '''
+{prefix}
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import load_checkpoint, save_checkpoint
+m = torch.nn.Linear(2, 1)
+save_checkpoint({{'state_dict': m.state_dict(), 'meta': {{'hb': HistoryBuffer()}}}}, {path!r})
+ckpt = load_checkpoint(m, {path!r}, map_location='cpu')
+print('empty buffer', len(ckpt['meta']['hb'].data[0]))
+'''
+
+
+def test_checkpoint_with_an_empty_history_buffer_loads(tmp_path):
+    """An empty numpy array in a protocol-2 pickle is a call of builtins.bytes;
+    mmengine writes one for every empty HistoryBuffer."""
+    path = str(tmp_path / 'empty.pth')
+    with_fix = _python(EMPTY_BUFFER_CKPT.format(prefix='import mtl_plugin', path=path))
+    assert with_fix.returncode == 0, with_fix.stderr
+    assert 'empty buffer 0' in with_fix.stdout
+    without = _python(EMPTY_BUFFER_CKPT.format(prefix='', path=path))
+    if tuple(int(x) for x in torch.__version__.split('.')[:2]) >= (2, 6):
+        assert without.returncode != 0
+        assert 'weights_only' in without.stderr or 'GLOBAL' in without.stderr
+
+
+def test_mmengine_loader_still_refuses_arbitrary_classes(tmp_path):
+    """Inside mmengine's loaders (where the allow-list is active) a class that
+    is not on it is still refused."""
+    from mmengine.runner.checkpoint import _load_checkpoint
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'meta': {
+        'obj': subprocess.CompletedProcess(args=[], returncode=0)}}, path)
+    with pytest.raises(Exception, match='weights_only|Unsupported global'):
+        _load_checkpoint(str(path), map_location='cpu')

@@ -11,5 +11,6 @@ param_scheduler = [
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-# Base learning rate is for 1 GPU x 16 images; --auto-scale-lr style scaling.
+# The lr is for 1 GPU x 16 images; `tools/train.py --auto-scale-lr` scales it
+# linearly to the actual total batch.
 auto_scale_lr = dict(enable=False, base_batch_size=16)

@@ -12,6 +12,6 @@ optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=35, norm_type=2))
-# lr 0.01 is for 16 images per iteration (8 GPUs x 2); `--auto-scale-lr`
-# style scaling to the actual batch uses this.
+# lr 0.01 is for 16 images per iteration (8 GPUs x 2); `tools/train.py
+# --auto-scale-lr` scales it linearly to the actual total batch.
 auto_scale_lr = dict(enable=False, base_batch_size=16)
