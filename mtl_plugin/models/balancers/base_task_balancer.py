@@ -1,7 +1,7 @@
 """Base class of the task balancers of multi-task models.
 
 A balancer turns the per-task losses of one iteration into weighted losses.
-Every balancer shares two mechanisms implemented here:
+Every balancer shares the mechanisms implemented here:
 
 * **task grouping**: a model's loss dict holds prefixed keys
   (``seg_loss_ce``, ``det_loss_cls``, ``det_loss_bbox``, ``cls_loss``); the
@@ -10,6 +10,11 @@ Every balancer shares two mechanisms implemented here:
 * **per-task warm-up**: ``task_warmup=dict(det=dict(begin=100, ramp=200))``
   keeps the task's weight at 0 for the first ``begin`` iterations and ramps
   it linearly to its full value over the next ``ramp`` iterations.
+* **gradient combination** (balancers with ``needs_task_gradients``, e.g.
+  PCGrad): :meth:`BaseTaskBalancer.update_params` does the backward pass and
+  the optimizer step, replacing the shared parameters' gradients by
+  :meth:`~BaseTaskBalancer.combine` of the per-task ones; the model's
+  ``train_step`` only runs the forward pass and calls it.
 
 The weights actually applied are returned as non-loss entries
 ``weight_<task>`` of the loss dict: mmengine's ``parse_losses`` sums only keys
@@ -21,6 +26,7 @@ from typing import Dict, List, Optional, Sequence
 
 import torch
 from mmengine.model import BaseModule
+from mmengine.optim import OptimWrapper
 from torch import Tensor
 
 
@@ -66,8 +72,8 @@ class BaseTaskBalancer(BaseModule):
         init_cfg: mmengine init config.
     """
 
-    #: True for balancers that combine per-task gradients (the model then
-    #: computes one gradient per task on the shared parameters).
+    #: True for balancers that combine per-task gradients: the model then
+    #: calls :meth:`update_params` instead of the wrapper's.
     needs_task_gradients = False
 
     def __init__(self,
@@ -107,6 +113,54 @@ class BaseTaskBalancer(BaseModule):
     def extra_losses(self, factors: Dict[str, float]) -> Dict[str, Tensor]:
         """Additional loss terms (e.g. uncertainty regularisers)."""
         return {}
+
+    def update_params(self, losses: Dict[str, Tensor], total: Tensor,
+                      shared: List[Tensor],
+                      optim_wrapper: OptimWrapper) -> None:
+        """Backward pass and one optimizer step with the shared parameters'
+        gradients replaced by :meth:`combine` of the per-task ones.
+
+        Called by the model's ``train_step`` instead of
+        ``optim_wrapper.update_params`` when ``needs_task_gradients`` is set:
+        the gradient of each task's loss on ``shared`` is taken with
+        ``torch.autograd.grad`` (``retain_graph``; AMP-scaled like the
+        wrapper's ``backward``), then ``total`` is back-propagated through
+        the wrapper (the heads get their plain gradients) and the shared
+        ``.grad`` are overwritten before the wrapper's ``step`` (which still
+        clips).
+
+        Args:
+            losses: the model's balanced, prefixed loss dict (this
+                balancer's output).
+            total: their sum (mmengine's ``parse_losses``).
+            shared: the shared parameters that require gradients.
+            optim_wrapper: the runner's wrapper; its ``backward`` (AMP
+                scaling), ``step`` (clipping) and ``zero_grad`` are used.
+        """
+        if getattr(optim_wrapper, '_accumulative_counts', 1) != 1:
+            raise ValueError('gradient-surgery balancers do not support '
+                             'accumulative_counts > 1')
+        scaler = getattr(optim_wrapper, 'loss_scaler', None)
+        task_grads = []
+        for value in group_task_losses(losses, self.task_names).values():
+            if scaler is not None:
+                value = scaler.scale(value)
+            task_grads.append(torch.autograd.grad(
+                value, shared, retain_graph=True, allow_unused=True))
+        optim_wrapper.backward(total)
+        for p, g in zip(shared, self.combine(task_grads, shared)):
+            p.grad = g.detach().clone()
+        optim_wrapper.step()
+        optim_wrapper.zero_grad()
+
+    def combine(self, task_grads: List[List[Optional[Tensor]]],
+                params: List[Tensor]) -> List[Tensor]:
+        """One gradient per shared parameter from the per-task gradients
+        (``task_grads[t][i]``: task ``t``, parameter ``i``; None where the
+        task does not reach it). Balancers with ``needs_task_gradients``
+        implement it."""
+        raise NotImplementedError(f'{type(self).__name__} sets '
+                                  'needs_task_gradients but has no combine()')
 
     def forward(self, losses: Dict[str, Tensor]) -> Dict[str, Tensor]:
         """Weight a prefixed loss dict.

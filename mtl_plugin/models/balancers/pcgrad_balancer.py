@@ -47,15 +47,17 @@ class PCGradBalancer(FixedWeightBalancer):
     """Fixed per-task loss weights plus PCGrad on the shared parameters.
 
     PCGrad needs one gradient per task on the shared parameters (backbone
-    and neck), which a loss dict cannot carry. The choice: the model's
-    ``train_step`` asks for them when ``needs_task_gradients`` is True
-    (``torch.autograd.grad`` of each task loss with ``retain_graph``), then
-    back-propagates the summed loss through the optimizer wrapper (so heads
-    get their own gradients, AMP scaling and gradient clipping still apply)
-    and overwrites the shared parameters' ``.grad`` with
-    :meth:`combine`. Doing it in ``train_step`` rather than in a custom
+    and neck), which a loss dict cannot carry. The choice: with
+    ``needs_task_gradients`` the model's ``train_step`` runs the forward pass
+    and calls :meth:`BaseTaskBalancer.update_params` with the loss dict and
+    the shared parameters; that takes the per-task gradients, back-propagates
+    the summed loss through the optimizer wrapper (so heads get their own
+    gradients, AMP scaling and gradient clipping still apply) and overwrites
+    the shared parameters' ``.grad`` with :meth:`combine` before the
+    wrapper's step. Working through the given wrapper rather than a custom
     OptimWrapper keeps every mmengine wrapper (AMP, clipping) usable.
-    Costs one extra backward per task through the shared trunk.
+    Costs one extra backward per task through the shared trunk; gradient
+    accumulation is not supported.
 
     Args:
         task_names: loss-key prefixes of the tasks.

@@ -7,7 +7,6 @@ from mmdet.models.detectors.base import BaseDetector
 from mmengine.optim import OptimWrapper
 from torch import Tensor
 
-from mtl_plugin.models.balancers import group_task_losses
 from mtl_plugin.registry import MODELS
 
 TASKS = ('seg', 'det', 'cls')
@@ -138,39 +137,22 @@ class MultiTaskDetSegmentor(BaseDetector):
         return {t: getattr(self, f'{t}_head')(feats) for t in self.tasks}
 
     def train_step(self, data, optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
-        """Standard step, or PCGrad-style surgery when the balancer asks.
+        """Standard step, or the balancer's gradient surgery when it asks.
 
-        With ``balancer.needs_task_gradients`` the gradient of every task on
-        the shared parameters (backbone + neck) is taken separately, the
-        summed loss is back-propagated through ``optim_wrapper`` (heads get
-        their gradients; AMP scaling applies), and the shared parameters'
-        gradients are replaced by ``balancer.combine(...)`` before the
-        wrapper's ``step`` (which still clips). Not for DDP-wrapped models
-        (DDP's own ``train_step`` bypasses this method); gradient
-        accumulation is not supported with it.
+        With ``balancer.needs_task_gradients`` the model runs the forward
+        pass and hands the loss dict and the shared parameters (backbone +
+        neck) to ``balancer.update_params``
+        (:meth:`BaseTaskBalancer.update_params`), which does the backward
+        pass and the optimizer step. Not for DDP-wrapped models (DDP's own
+        ``train_step`` bypasses this method).
         """
         if not getattr(self.balancer, 'needs_task_gradients', False):
             return super().train_step(data, optim_wrapper)
-        if getattr(optim_wrapper, '_accumulative_counts', 1) != 1:
-            raise ValueError('gradient-surgery balancers do not support '
-                             'accumulative_counts > 1')
         with optim_wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
             losses = self._run_forward(data, mode='loss')
         total, log_vars = self.parse_losses(losses)
-        per_task = group_task_losses(losses, self.balancer.task_names)
         shared = [p for m in self.shared_modules for p in m.parameters()
                   if p.requires_grad]
-        scaler = getattr(optim_wrapper, 'loss_scaler', None)
-        task_grads = []
-        for value in per_task.values():
-            if scaler is not None:
-                value = scaler.scale(value)
-            task_grads.append(torch.autograd.grad(
-                value, shared, retain_graph=True, allow_unused=True))
-        optim_wrapper.backward(total)
-        for p, g in zip(shared, self.balancer.combine(task_grads, shared)):
-            p.grad = g.detach().clone()
-        optim_wrapper.step()
-        optim_wrapper.zero_grad()
+        self.balancer.update_params(losses, total, shared, optim_wrapper)
         return log_vars

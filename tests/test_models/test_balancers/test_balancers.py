@@ -3,6 +3,7 @@ import math
 
 import pytest
 import torch
+from mmengine.optim import OptimWrapper
 
 import mtl_plugin  # noqa: F401
 from mtl_plugin.models.balancers import (DWABalancer, FixedWeightBalancer,
@@ -115,3 +116,34 @@ def test_pcgrad_balancer_combine_keeps_param_shapes_and_none():
     g1, g2 = torch.tensor([1., 0., 0.]), torch.tensor([-1., 1., 2.])
     expected = (g1 - (-1 / 6) * g2) + (g2 - (-1 / 1) * g1)
     assert torch.allclose(torch.cat([o.reshape(-1) for o in out]), expected)
+
+
+def test_pcgrad_update_params_replaces_only_the_shared_gradient():
+    """Two tasks on one shared weight ``w`` and one head weight ``h`` each:
+    the shared gradient becomes PCGrad of the per-task ones, a head keeps
+    its plain gradient, and the wrapper steps once."""
+    bal = PCGradBalancer(task_names=('a', 'b'))
+    w = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+    ha = torch.nn.Parameter(torch.tensor(3.0))
+    losses = bal({'a_loss': ha * (w * torch.tensor([1.0, 0.0])).sum(),
+                  'b_loss': (w * torch.tensor([-1.0, 1.0])).sum()})
+    seen = {}
+
+    class Wrapper(OptimWrapper):
+        def step(self, **kwargs):
+            seen['w'], seen['ha'] = w.grad.clone(), ha.grad.clone()
+            super().step(**kwargs)
+
+    wrapper = Wrapper(torch.optim.SGD([w, ha], lr=0.0))
+    total = sum(v for k, v in losses.items() if 'loss' in k)
+    bal.update_params(losses, total, [w], wrapper)
+    # grads on w: a -> (3, 0), b -> (-1, 1); dot -3 < 0
+    g1, g2 = torch.tensor([3.0, 0.0]), torch.tensor([-1.0, 1.0])
+    expected = (g1 + 3 / 2 * g2) + (g2 + 3 / 9 * g1)
+    torch.testing.assert_close(seen['w'], expected)
+    torch.testing.assert_close(seen['ha'], torch.tensor(1.0))  # d a_loss / d ha
+    assert w.grad is None or torch.all(w.grad == 0)  # zero_grad after the step
+    accumulating = OptimWrapper(torch.optim.SGD([w], lr=0.0),
+                                accumulative_counts=2)
+    with pytest.raises(ValueError, match='accumulative_counts'):
+        bal.update_params(losses, total, [w], accumulating)
