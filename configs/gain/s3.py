@@ -1,6 +1,6 @@
 # S3 = S2 + GAIN attention head: attention mining (L_am) + attention guidance
 # (L_e, foreground/background-balanced). am weight 1.0 as GAIN's alpha; guide
-# 0.5 as the seed report.
+# 0.5 as the GAIN-MTL strategy report (round 2).
 _base_ = ['./s2.py']
 
 model = dict(

@@ -13,8 +13,8 @@ fraction of defect pixels per cell); it is upsampled back to the input size
 exactly as the model's :class:`BilinearMapUpsampler` does and scored by
 :class:`CAMMetric` with the config's test evaluator settings. The printed
 ``cam/iou`` per grid is the CAM-IoU of a model whose CAM is the best the grid
-can hold (the seed report's ~0.50 ceiling, traced to 7x7-16x16 maps, is this
-number on its data).
+can hold (the ~0.50 ceiling that the GAIN-MTL strategy report traced to
+7x7-16x16 maps is this number on its data).
 
 No model or checkpoint is needed; the dataset pipeline of the config is used,
 so images and masks are resized as in testing.
