@@ -12,8 +12,8 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.structures import PixelData
 
-from mtl_plugin.datasets.synthetic.defect_generator import (DefectGeneratorConfig,
-                                                            generate_dataset)
+from mtl_plugin.datasets.synthetic.defect_generator import (
+    DefectGeneratorConfig, generate_defect_dataset)
 from mtl_plugin.registry import EVALUATOR
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -53,8 +53,9 @@ def _fake_predict(samples):
 
 def test_synthetic_config_end_to_end(tmp_path):
     root = str(tmp_path / 'synth')
-    generate_dataset(DefectGeneratorConfig(height=48, width=48, num_train=40,
-                                           num_test=8, seed=0), root, progress=False)
+    generate_defect_dataset(DefectGeneratorConfig(height=48, width=48,
+                                                  num_train=40, num_test=8,
+                                                  seed=0), root, progress=False)
     cfg = Config.fromfile(osp.join(CFG_DIR, 'synthetic_defects.py'))
     loaders = _loaders(cfg, root, (32, 32))
     train_ds = loaders['train_dataloader'].dataset
@@ -100,8 +101,9 @@ def test_real_layout_configs(tmp_path, name):
     if name == 'mvtec_ad.py':
         _write_mvtec(root)
     else:
-        generate_dataset(DefectGeneratorConfig(height=64, width=32, num_train=40,
-                                               num_test=8), root, progress=False)
+        generate_defect_dataset(DefectGeneratorConfig(height=64, width=32,
+                                                      num_train=40, num_test=8),
+                                root, progress=False)
     cfg = Config.fromfile(osp.join(CFG_DIR, name))
     loaders = _loaders(cfg, root, (32, 64))
     sizes = {n: len(l.dataset) for n, l in loaders.items()}

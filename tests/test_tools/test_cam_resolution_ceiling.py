@@ -48,10 +48,11 @@ def test_oracle_iou_known_values():
 
 def test_cli_on_generated_defects(tmp_path, run_tool):
     from mtl_plugin.datasets.synthetic.defect_generator import (
-        DefectGeneratorConfig, generate_dataset)
-    generate_dataset(DefectGeneratorConfig(height=64, width=64, num_train=2,
-                                           num_test=6, seed=0),
-                     str(tmp_path / 'data'), progress=False)
+        DefectGeneratorConfig, generate_defect_dataset)
+    generate_defect_dataset(DefectGeneratorConfig(height=64, width=64,
+                                                  num_train=2, num_test=6,
+                                                  seed=0),
+                            str(tmp_path / 'data'), progress=False)
     out = tmp_path / 'ceiling.json'
     res = run_tool('analysis/cam_resolution_ceiling.py',
                    osp.join(REPO, 'configs/gain/demo.py'), '--grids', '2', '64',

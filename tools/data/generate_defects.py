@@ -46,7 +46,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     from mtl_plugin.datasets.synthetic.defect_generator import (
-        DefectGeneratorConfig, generate_dataset)
+        DefectGeneratorConfig, generate_defect_dataset)
     if len(args.size) not in (1, 2):
         raise SystemExit('--size takes one value (square) or two (H W)')
     height, width = (args.size * 2)[:2]
@@ -57,7 +57,8 @@ def main(argv=None):
         cue_prob=args.cue_prob, cue_prob_normal=args.cue_prob_normal,
         test_cue_prob=args.test_cue_prob, cue_size=args.cue_size, seed=args.seed)
     start = time.perf_counter()
-    summary = generate_dataset(cfg, args.out_dir, progress=not args.no_progress)
+    summary = generate_defect_dataset(cfg, args.out_dir,
+                                      progress=not args.no_progress)
     elapsed = time.perf_counter() - start
     print(json.dumps(summary, indent=2))
     total = args.num_train + args.num_test

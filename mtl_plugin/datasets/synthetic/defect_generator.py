@@ -41,7 +41,7 @@ SPLIT_IDS = dict(train=0, val=1, test=2)
 
 @dataclass
 class DefectGeneratorConfig:
-    """Parameters of :func:`generate_split` / :func:`generate_dataset`.
+    """Parameters of :func:`generate_split` / :func:`generate_defect_dataset`.
 
     Sizes in pixels; probabilities in [0, 1].
     """
@@ -234,8 +234,8 @@ def generate_split(cfg: DefectGeneratorConfig, out_dir: str, split: str,
     return infos
 
 
-def generate_dataset(cfg: DefectGeneratorConfig, out_dir: str,
-                     progress: bool = True) -> Dict:
+def generate_defect_dataset(cfg: DefectGeneratorConfig, out_dir: str,
+                            progress: bool = True) -> Dict:
     """Write the train and test splits and ``generation_info.json``; return a
     summary (per split: images, defects, cue rate among defect / normal)."""
     os.makedirs(out_dir, exist_ok=True)

@@ -8,7 +8,7 @@ import pytest
 
 from mtl_plugin.datasets import DefectDataset
 from mtl_plugin.datasets.synthetic.defect_generator import (
-    DEFECT_KINDS, DefectGeneratorConfig, draw_cue, generate_dataset,
+    DEFECT_KINDS, DefectGeneratorConfig, draw_cue, generate_defect_dataset,
     generate_image, make_surface)
 
 
@@ -45,7 +45,7 @@ def test_cue_correlates_with_label_in_train_only(tmp_path):
     cfg = DefectGeneratorConfig(height=32, width=32, num_train=200, num_test=200,
                                 cue_prob=0.9, cue_prob_normal=0.1, test_cue_prob=0.5,
                                 seed=0)
-    summary = generate_dataset(cfg, str(tmp_path), progress=False)
+    summary = generate_defect_dataset(cfg, str(tmp_path), progress=False)
     tr, te = summary['train'], summary['test']
     assert tr['cue_rate_defect'] > 0.8 and tr['cue_rate_normal'] < 0.2
     assert abs(te['cue_rate_defect'] - te['cue_rate_normal']) < 0.2
@@ -66,7 +66,7 @@ def test_cue_correlates_with_label_in_train_only(tmp_path):
 def test_output_is_a_valid_kolektorsdd2_layout_and_fast(tmp_path):
     cfg = DefectGeneratorConfig(height=128, width=128, num_train=150, num_test=50)
     start = time.perf_counter()
-    summary = generate_dataset(cfg, str(tmp_path), progress=False)
+    summary = generate_defect_dataset(cfg, str(tmp_path), progress=False)
     elapsed = time.perf_counter() - start
     assert elapsed < 20, f'200 images of 128 px took {elapsed:.1f} s'
     ds = DefectDataset(data_root=str(tmp_path), split='train')
