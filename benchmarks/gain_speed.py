@@ -22,19 +22,15 @@ Example (CPU, the numbers in configs/gain/README.md)::
 """
 import argparse
 import copy
-import logging
 import statistics
 import time
 from typing import Callable, List
 
 import torch
-from mmengine.config import Config
-from mmengine.logging import MMLogger
 from mmengine.optim import OptimWrapper
 from mmengine.structures import PixelData
 
-import mtl_plugin  # noqa: F401  (registers the modules)
-from mtl_plugin.registry import MODELS
+from mtl_plugin.apis import build_model, load_config
 from mtl_plugin.structures import MultiTaskDataSample
 
 # MobileNetV3-Small levels 1, 3, 8, 12 (strides 4, 8, 16, 32).
@@ -60,26 +56,22 @@ def parse_args():
     return parser.parse_args()
 
 
-def build_model(path: str, tiny: bool, device: str) -> torch.nn.Module:
-    model_cfg = copy.deepcopy(Config.fromfile(path).model)
-    model_cfg.backbone.pop('init_cfg', None)
+def build_speed_model(path: str, tiny: bool, device: str) -> torch.nn.Module:
+    """The config's model without pretrained weights (MobileNetV3-Small with
+    ``tiny``), in train mode, S6's GT fusion at alpha 0.5."""
+    cfg = load_config(path)
+    cfg.model.backbone.pop('init_cfg', None)
     if tiny:
-        model_cfg.backbone = dict(TINY_BACKBONE)
-        model_cfg.cls_head.in_channels = TINY_CHANNELS[-1]
-        if model_cfg.get('attention_head'):
-            model_cfg.attention_head.in_channels = TINY_CHANNELS[-1]
-        if model_cfg.get('loc_head'):
-            model_cfg.loc_head.neck.in_channels = TINY_CHANNELS
-    model = MODELS.build(model_cfg)
-    # init_weights logs one line per parameter; keep the output to the numbers.
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    model.init_weights()
-    logger.setLevel(level)
+        cfg.model.backbone = dict(TINY_BACKBONE)
+        cfg.model.cls_head.in_channels = TINY_CHANNELS[-1]
+        if cfg.model.get('attention_head'):
+            cfg.model.attention_head.in_channels = TINY_CHANNELS[-1]
+        if cfg.model.get('loc_head'):
+            cfg.model.loc_head.neck.in_channels = TINY_CHANNELS
+    model = build_model(cfg, device=device).train()
     if getattr(model, 'gt_fusion', False):
         model.gt_fusion_alpha = 0.5
-    return model.to(device)
+    return model
 
 
 def make_batch(batch_size: int, size: int) -> dict:
@@ -129,8 +121,8 @@ def main():
     args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    s1 = build_model(args.s1, args.tiny, args.device)
-    s6 = build_model(args.s6, args.tiny, args.device)
+    s1 = build_speed_model(args.s1, args.tiny, args.device)
+    s6 = build_speed_model(args.s6, args.tiny, args.device)
     data = make_batch(args.batch_size, args.img_size)
 
     wrappers = [OptimWrapper(torch.optim.AdamW(m.parameters(), lr=1e-4))

@@ -45,10 +45,10 @@ def parse_args(argv=None):
 def run(args) -> int:
     import mtl_plugin  # noqa: F401  (compat fixes + registration)
     from mtl_plugin import diagnostics as diag
-    from mtl_plugin.utils.config_checks import ConfigError, load_config
+    from mtl_plugin.apis import load_config
     try:
         cfg = load_config(args.config, args.cfg_options, allow_new_keys=True)
-    except (ConfigError, Exception) as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any load failure is a finding
         print(f'[ERROR  ] config: {args.config} does not load: '
               f'{type(exc).__name__}: {exc}')
         return 1
@@ -64,8 +64,7 @@ def run(args) -> int:
             report = diag.metric_check(cfg)
         elif check == 'data':
             report = diag.data_check(cfg, args.num_samples, args.out_dir,
-                                     dataset=synthetic,
-                                     loader=f'{args.split}_dataloader')
+                                     dataset=synthetic, split=args.split)
         elif check == 'trace':
             report = diag.trace(cfg, dataset=synthetic, index=args.index)
         else:

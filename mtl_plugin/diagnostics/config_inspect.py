@@ -10,6 +10,9 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from mmengine.config import Config, ConfigDict
 
+from mtl_plugin.apis import config_scope
+from mtl_plugin.utils.config_checks import leaf_dataset_cfgs
+
 _MISSING = object()
 
 
@@ -44,26 +47,12 @@ def type_name(cfg: Dict) -> str:
     return t.split('.')[-1]
 
 
-def leaf_datasets(dataset: Any, path: str) -> List[Tuple[str, Dict]]:
-    """Leaf dataset configs inside wrappers (ConcatDataset, RepeatDataset, ...)."""
-    if not isinstance(dataset, dict):
-        return []
-    if 'datasets' in dataset:
-        out = []
-        for i, sub in enumerate(dataset['datasets']):
-            out += leaf_datasets(sub, f'{path}.datasets.{i}')
-        return out
-    if 'dataset' in dataset:
-        return leaf_datasets(dataset['dataset'], f'{path}.dataset')
-    return [(path, dataset)]
-
-
 def loader_datasets(cfg: Config) -> List[Tuple[str, Dict]]:
     """``(path, dataset cfg)`` of the train/val/test loaders' leaf datasets."""
     out = []
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         ds = (cfg.get(loader) or {}).get('dataset')
-        out += leaf_datasets(ds, f'{loader}.dataset')
+        out += leaf_dataset_cfgs(ds, f'{loader}.dataset')
     return out
 
 
@@ -132,10 +121,6 @@ def resolved_param(registry_name: str, cfg: Dict, name: str, scope: str) -> Any:
     if name in cfg:
         return cfg[name]
     return param_default(get_class(registry_name, cfg.get('type'), scope), name)
-
-
-def default_scope(cfg: Config) -> str:
-    return cfg.get('default_scope') or 'mmengine'
 
 
 def data_preprocessor(cfg: Config) -> Tuple[str, Optional[Dict]]:
@@ -222,7 +207,7 @@ def model_tasks(cfg: Config) -> Dict[str, int]:
         task = head_task(path, head)
         if task != '?' and task not in tasks and isinstance(head['num_classes'], int):
             tasks[task] = head['num_classes']
-    scope = default_scope(cfg)
+    scope = config_scope(cfg)
     classes = None
     for _, ds in loader_datasets(cfg):
         classes = dataset_classes(ds, scope)
@@ -241,5 +226,5 @@ def pipeline_of(ds_cfg: Optional[Dict]) -> List[Dict]:
 
 
 def first_dataset(cfg: Config, loader: str) -> Optional[Dict]:
-    ds = leaf_datasets((cfg.get(loader) or {}).get('dataset'), loader)
+    ds = leaf_dataset_cfgs((cfg.get(loader) or {}).get('dataset'), loader)
     return ds[0][1] if ds else None

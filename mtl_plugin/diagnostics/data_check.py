@@ -16,32 +16,15 @@ from typing import Any, Dict, List, Optional
 import cv2
 import numpy as np
 from mmengine.config import Config
-from mmengine.registry import DATASETS, init_default_scope
 
-from .config_inspect import default_scope, model_tasks
+from mtl_plugin.apis import build_dataset, unwrap_dataset
+
+from .config_inspect import model_tasks
 from .findings import Report
 from .pipeline_probe import format_steps, pipeline_transforms, run_steps
 
 # A class holding less than this fraction of the labelled pixels is "near-empty".
 NEAR_EMPTY_FRACTION = 1e-3
-
-
-def build_dataset(cfg: Config, loader: str = 'train_dataloader') -> Any:
-    """Build the (unwrapped) dataset of ``cfg[loader]`` in the config's scope."""
-    init_default_scope(default_scope(cfg))
-    ds_cfg = (cfg.get(loader) or {}).get('dataset')
-    if ds_cfg is None:
-        raise ValueError(f'config has no {loader}.dataset')
-    dataset = DATASETS.build(ds_cfg)
-    # Wrappers (RepeatDataset, ConcatDataset ...) have no pipeline of their own.
-    while not hasattr(dataset, 'pipeline'):
-        if hasattr(dataset, 'dataset'):
-            dataset = dataset.dataset
-        elif hasattr(dataset, 'datasets'):
-            dataset = dataset.datasets[0]
-        else:
-            break
-    return dataset
 
 
 def _class_names(meta: Dict, key: str, n: int) -> List[str]:
@@ -50,7 +33,7 @@ def _class_names(meta: Dict, key: str, n: int) -> List[str]:
     return names if len(names) == n else [str(i) for i in range(n)]
 
 
-def _overlay(packed: Dict, num_seg: int, tile: int = 128) -> np.ndarray:
+def _overlay(packed: Dict, tile: int = 128) -> np.ndarray:
     """One grid tile: the packed image with mask colours and boxes drawn."""
     img = packed['inputs'].numpy().transpose(1, 2, 0)
     img = np.ascontiguousarray(img[..., :3]).astype(np.float32)
@@ -107,16 +90,16 @@ def _histogram(counter: Counter, names: Optional[List[str]] = None,
 
 
 def data_check(cfg: Config, num_samples: int = 16, out_dir: Optional[str] = None,
-               dataset: Optional[Any] = None, loader: str = 'train_dataloader') -> Report:
-    """Check ``num_samples`` items of ``dataset`` (default: the config's
-    ``loader`` dataset); write ``data_grid.png`` / ``data_stats.json`` to
-    ``out_dir`` when given."""
+               dataset: Optional[Any] = None, split: str = 'train') -> Report:
+    """Check ``num_samples`` items of ``dataset`` (default: the dataset of the
+    config's ``split`` loader, ``'train'``, ``'val'`` or ``'test'``); write
+    ``data_grid.png`` / ``data_stats.json`` to ``out_dir`` when given."""
     report = Report('data')
     if dataset is None:
-        dataset = build_dataset(cfg, loader)
+        dataset = unwrap_dataset(build_dataset(cfg, split))
     n_total = len(dataset)
     if n_total == 0:
-        report.error('dataset', f'{loader}.dataset is empty')
+        report.error('dataset', f'{split}_dataloader.dataset is empty')
         return report
     indices = sorted(set(np.linspace(0, n_total - 1, min(num_samples, n_total))
                          .round().astype(int).tolist()))
@@ -146,7 +129,7 @@ def data_check(cfg: Config, num_samples: int = 16, out_dir: Optional[str] = None
         if raw:
             raw_values.update(raw['values'])
         sample = packed['data_samples']
-        tiles.append(_overlay(packed, num_seg))
+        tiles.append(_overlay(packed))
         if 'gt_sem_seg' in sample:
             seg = sample.gt_sem_seg.data.numpy().ravel()
             values, counts = np.unique(seg, return_counts=True)

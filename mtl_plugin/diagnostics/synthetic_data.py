@@ -28,7 +28,9 @@ from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 from torch.utils.data import Dataset
 
-from .config_inspect import (dataset_metainfo, default_scope, first_dataset,
+from mtl_plugin.apis import config_scope
+
+from .config_inspect import (dataset_metainfo, first_dataset,
                              model_tasks, pipeline_of, to_plain, type_name)
 
 # Saturated, well separated BGR colours, one per object kind.
@@ -85,7 +87,7 @@ class SyntheticTaskDataset(Dataset):
             raise ValueError('SyntheticTaskDataset: cannot tell the tasks of the '
                              'config (no head with num_classes, no seg/det/cls '
                              'metric); pass a real dataset instead')
-        self.scope = default_scope(cfg)
+        self.scope = config_scope(cfg)
         test_ds = (first_dataset(cfg, 'test_dataloader')
                    or first_dataset(cfg, 'val_dataloader')
                    or first_dataset(cfg, 'train_dataloader'))

@@ -14,32 +14,16 @@ from typing import Any, Dict, List, Optional, Tuple
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.logging import MMLogger
-from mmengine.model.utils import revert_sync_batchnorm
-from mmengine.registry import MODELS, init_default_scope
 
-from .config_inspect import default_scope
+from mtl_plugin.apis import build_dataset, build_model, unwrap_dataset
+from mtl_plugin.utils.config_checks import ConfigError
+
 from .findings import Report
 from .pipeline_probe import (array_summary, format_steps, format_summary,
                              pipeline_transforms, run_steps)
 
 # Relative tolerance for "same output" (float32 conv reorderings stay ~1e-6).
 REL_TOL = 1e-3
-
-
-def build_model(cfg: Config) -> torch.nn.Module:
-    """Build ``cfg.model`` in the config's scope, SyncBN -> BN, eval mode."""
-    init_default_scope(default_scope(cfg))
-    model = MODELS.build(copy.deepcopy(cfg.model))
-    if hasattr(model, 'init_weights'):
-        logger = MMLogger.get_current_instance()
-        level = logger.level
-        logger.setLevel('WARNING')  # init_weights logs every parameter
-        try:
-            model.init_weights()
-        finally:
-            logger.setLevel(level)
-    return revert_sync_batchnorm(model).eval()
 
 
 def _leaves(out: Any, prefix: str = '') -> List[Tuple[str, torch.Tensor]]:
@@ -139,7 +123,7 @@ def _perturbed(packed: Dict) -> List[Dict]:
     return [inverted, noise]
 
 
-def _predict(model, packed_list: List[Dict], device: str = 'cpu'):
+def _predict(model, packed_list: List[Dict]):
     data = pseudo_collate(copy.deepcopy(packed_list))
     data = model.data_preprocessor(data, False)
     return model(**data, mode='predict')
@@ -165,8 +149,7 @@ def trace(cfg: Config, dataset: Optional[Any] = None, index: int = 0,
     randomly initialised unless cfg.load_from is set)."""
     report = Report('trace')
     if dataset is None:
-        from .data_check import build_dataset
-        dataset = build_dataset(cfg, 'test_dataloader')
+        dataset = unwrap_dataset(build_dataset(cfg, 'test'))
     info = dataset.get_data_info(index)
     packed, steps = run_steps(info, pipeline_transforms(dataset))
     report.section(f'pipeline of sample {index} ({info.get("img_path", "?")})',
@@ -179,10 +162,12 @@ def trace(cfg: Config, dataset: Optional[Any] = None, index: int = 0,
             if s and (s.get('nan') or s.get('inf')):
                 report.error('nan/inf', f'{key} holds NaN/Inf after {name}')
     if model is None:
-        model = build_model(cfg)
+        try:
+            model = build_model(cfg, checkpoint=cfg.get('load_from') or None)
+        except ConfigError as exc:
+            report.error('weights', str(exc))
+            return report
         if cfg.get('load_from'):
-            from mmengine.runner import load_checkpoint
-            load_checkpoint(model, cfg.load_from, map_location='cpu')
             report.info('weights', f'loaded {cfg.load_from}')
         else:
             report.info('weights', 'randomly initialised model (set load_from to '

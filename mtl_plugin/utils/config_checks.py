@@ -6,7 +6,7 @@ crash after the dataset was indexed or the first epoch ran.
 """
 import difflib
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 import torch
 from mmengine.config import Config
@@ -26,34 +26,6 @@ RUNNER_KEYS = (
 
 class ConfigError(ValueError):
     """A config, option, dataset path or checkpoint that cannot work."""
-
-
-def load_config(path: str, cfg_options: Optional[Dict] = None,
-                allow_new_keys: bool = False) -> Config:
-    """Load a config file and merge ``--cfg-options`` into it.
-
-    Args:
-        path: config file.
-        cfg_options: ``{'a.b.c': value}`` overrides from the command line.
-        allow_new_keys: accept override keys that do not exist in the config
-            (by default they are rejected, since mmengine would silently add a
-            misspelt key and ignore it).
-
-    Raises:
-        ConfigError: the file is missing, or an override names a key the config
-            does not have, or a top-level key looks like a misspelt Runner key.
-    """
-    if not osp.isfile(path):
-        raise ConfigError(f'config file not found: {path!r} (expected a '
-                          'Python config such as configs/gain/s1.py)')
-    cfg = Config.fromfile(path)
-    if cfg_options:
-        if not allow_new_keys:
-            for key in cfg_options:
-                check_key_exists(cfg, key, source=f'--cfg-options {key}=...')
-        cfg.merge_from_dict(cfg_options)
-    check_top_level_keys(cfg, path)
-    return cfg
 
 
 def check_key_exists(cfg: Config, dotted_key: str, source: str) -> None:
@@ -98,17 +70,22 @@ def check_top_level_keys(cfg: Config, path: str) -> None:
                 f'did you mean {close[0]!r}?')
 
 
-def _dataset_cfgs(dataset: Dict) -> Iterable[Dict]:
-    """Yield the leaf dataset configs inside wrappers (ConcatDataset, ...)."""
+def leaf_dataset_cfgs(dataset: Any, path: str = 'dataset') -> List[Tuple[str, Dict]]:
+    """``(dotted path, cfg)`` of the leaf dataset configs inside wrapper
+    configs (``ConcatDataset.datasets``, ``RepeatDataset.dataset``, ...).
+
+    Built datasets are unwrapped by :func:`mtl_plugin.apis.unwrap_dataset`.
+    """
     if not isinstance(dataset, dict):
-        return
+        return []
     if 'datasets' in dataset:
-        for sub in dataset['datasets']:
-            yield from _dataset_cfgs(sub)
-    elif 'dataset' in dataset:
-        yield from _dataset_cfgs(dataset['dataset'])
-    else:
-        yield dataset
+        out = []
+        for i, sub in enumerate(dataset['datasets']):
+            out += leaf_dataset_cfgs(sub, f'{path}.datasets.{i}')
+        return out
+    if 'dataset' in dataset:
+        return leaf_dataset_cfgs(dataset['dataset'], f'{path}.dataset')
+    return [(path, dataset)]
 
 
 def missing_dataset_paths(cfg: Config, loaders: Sequence[str]) -> List[str]:
@@ -122,7 +99,7 @@ def missing_dataset_paths(cfg: Config, loaders: Sequence[str]) -> List[str]:
         loader_cfg = cfg.get(loader)
         if not loader_cfg:
             continue
-        for ds in _dataset_cfgs(loader_cfg.get('dataset', {})):
+        for _, ds in leaf_dataset_cfgs(loader_cfg.get('dataset', {})):
             root = ds.get('data_root') or ''
             if root and not osp.isdir(root):
                 problems.append(f'{loader}.dataset.data_root={root!r} is not '
@@ -150,12 +127,16 @@ def check_dataset_paths(cfg: Config, loaders: Sequence[str]) -> None:
 
 
 def check_checkpoint_matches(model: torch.nn.Module, checkpoint: str,
-                             max_listed: int = 8) -> None:
+                             max_listed: int = 8) -> Dict[str, torch.Tensor]:
     """Raise when ``checkpoint``'s weights do not fit ``model``.
 
     mmengine's test-time loading is non-strict: missing or mismatched weights
     only produce a warning and the test then reports metrics of a randomly
     initialised model. This check compares keys and shapes first.
+
+    Returns:
+        The checkpoint's state dict (a ``module.`` prefix of DDP removed), so
+        that a caller can load it without reading the file again.
     """
     if not osp.isfile(checkpoint):
         raise ConfigError(f'checkpoint not found: {checkpoint!r}')
@@ -189,6 +170,7 @@ def check_checkpoint_matches(model: torch.nn.Module, checkpoint: str,
                 f'{tuple(state[k].shape)}' for k in shape[:max_listed]))
         raise ConfigError(f'checkpoint {checkpoint!r} does not match the '
                           'model of this config:\n  ' + '\n  '.join(lines))
+    return state
 
 
 def default_work_dir(config_path: str) -> str:

@@ -13,8 +13,9 @@ from typing import Dict
 import torch
 from mmengine.config import Config, DictAction
 
-from .config_checks import (ConfigError, check_dataset_paths, default_work_dir,
-                            load_config)
+from mtl_plugin.apis import load_config
+
+from .config_checks import ConfigError, check_dataset_paths, default_work_dir
 
 
 def _set_cpu_distributed(cfg: Config) -> None:

@@ -65,3 +65,10 @@ def test_cli_on_generated_defects(tmp_path, run_tool):
     assert 0.0 <= results['2']['iou'] < 1.0
     assert results['2']['num_images'] == results['64']['num_images'] > 0
     assert 'cam/iou' in res.stdout
+
+
+def test_misspelt_cfg_option_is_rejected():
+    with pytest.raises(SystemExit, match="'data_rot' does not exist under "
+                       r"test_dataloader.dataset; did you mean \['data_root'\]"):
+        _tool().main([osp.join(REPO, 'configs/gain/demo.py'), '--cfg-options',
+                      'test_dataloader.dataset.data_rot=/tmp/x'])

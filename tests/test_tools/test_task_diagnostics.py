@@ -1,6 +1,9 @@
 """tools/analysis/task_diagnostics.py writes its report and confusion PNG."""
+import importlib.util
 import json
 import os.path as osp
+
+import pytest
 
 from mtl_plugin.datasets.synthetic.orientation_study import \
     generate_orientation_study
@@ -38,3 +41,14 @@ def test_rejects_non_study_config(tmp_path, run_tool):
                    'none', '--out-dir', tmp_path)
     assert res.returncode != 0
     assert 'MultiTaskStudyMetric' in res.stderr
+
+
+def test_misspelt_cfg_option_is_rejected():
+    spec = importlib.util.spec_from_file_location(
+        'task_diagnostics', osp.join(REPO, 'tools', 'analysis', 'task_diagnostics.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with pytest.raises(SystemExit, match="'num_worker' does not exist under "
+                       r"test_dataloader; did you mean \['num_workers'\]"):
+        tool.main([osp.join(REPO, 'configs/multitask/study_tinycnn_3task.py'),
+                   'none', '--cfg-options', 'test_dataloader.num_worker=0'])

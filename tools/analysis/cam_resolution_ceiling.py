@@ -86,22 +86,20 @@ def ceiling(samples: Sequence, grids: Sequence[int],
 
 def load_samples(cfg, split: str) -> List:
     """Packed data samples of the ``split`` dataloader's dataset."""
-    from mtl_plugin.registry import DATASETS
-    dataset = DATASETS.build(cfg[f'{split}_dataloader']['dataset'])
+    from mtl_plugin.apis import build_dataset
+    dataset = build_dataset(cfg, split)
     return [dataset[i]['data_samples'] for i in range(len(dataset))]
 
 
 def main(argv=None):
     args = parse_args(argv)
-    import mtl_plugin  # noqa: F401
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mtl_plugin'))
-    samples = load_samples(cfg, args.split)
+    from mtl_plugin.apis import load_config
+    from mtl_plugin.utils.config_checks import ConfigError
+    try:
+        cfg = load_config(args.config, args.cfg_options)
+        samples = load_samples(cfg, args.split)
+    except ConfigError as exc:
+        raise SystemExit(f'error: {exc}')
     results = ceiling(samples, args.grids,
                       cam_metric_kwargs(cfg.get(f'{args.split}_evaluator', {})))
     print(f'{"grid":>6} {"cam/iou":>8} {"iou_best":>8} {"pxap":>6} '

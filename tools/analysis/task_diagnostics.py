@@ -51,14 +51,11 @@ def save_confusion_png(conf: np.ndarray, title: str, path: str) -> None:
 def collect(cfg, checkpoint: str):
     """Run the test loader through the model; return per-sample dicts."""
     import torch
-    from mmengine.runner import Runner, load_checkpoint
+    from mmengine.runner import Runner
     from mmengine.utils import ProgressBar
 
-    from mtl_plugin.registry import MODELS
-    model = MODELS.build(cfg.model)
-    if checkpoint != 'none':
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    model.eval()
+    from mtl_plugin.apis import build_model
+    model = build_model(cfg, None if checkpoint == 'none' else checkpoint)
     loader_cfg = cfg.test_dataloader
     if not loader_cfg.get('num_workers', 0):
         loader_cfg['persistent_workers'] = False  # torch refuses it without workers
@@ -81,21 +78,22 @@ def collect(cfg, checkpoint: str):
 
 def main(argv=None):
     args = parse_args(argv)
-    import mtl_plugin  # noqa: F401
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
+    from mtl_plugin.apis import load_config
     from mtl_plugin.evaluation.metrics.multitask_study_metric import \
         study_report
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mtl_plugin'))
+    from mtl_plugin.utils.config_checks import ConfigError
+    try:
+        cfg = load_config(args.config, args.cfg_options)
+    except ConfigError as exc:
+        raise SystemExit(f'error: {exc}')
     metric = cfg.test_evaluator
     if metric.get('type') != 'MultiTaskStudyMetric':
         raise SystemExit(f'{args.config}: test_evaluator must be a '
                          'MultiTaskStudyMetric (the study config)')
-    results = collect(cfg, args.checkpoint)
+    try:
+        results = collect(cfg, args.checkpoint)
+    except ConfigError as exc:
+        raise SystemExit(f'error: {exc}')
     cls_tasks = dict(metric['cls_tasks'])
     for r in results:
         for t in cls_tasks:
