@@ -65,11 +65,6 @@ class Report:
         """Add a block of text (a table, a curve) printed before the findings."""
         self.sections.append(f'--- {title} ---\n{body.rstrip()}')
 
-    def extend(self, other: 'Report') -> None:
-        self.findings.extend(other.findings)
-        self.sections.extend(other.sections)
-        self.data.update(other.data)
-
     def by_severity(self, severity: str) -> List[Finding]:
         return [f for f in self.findings if f.severity == severity]
 

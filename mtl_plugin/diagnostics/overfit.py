@@ -10,86 +10,46 @@ stops when every task metric passes its target:
 * segmentation: mIoU > 0.9; detection: bbox mAP > 0.9; classification:
   top-1 accuracy >= 1.0 (all fractions).
 
-PASS means the loop, losses and heads can learn, so a run stuck at a low
-metric has a data / validation problem; FAIL means the training loop itself
-(loss, targets, optimizer, head wiring) is broken.
+When the targets are missed, the same samples are evaluated once more with
+the model in train mode (BatchNorm batch statistics). The verdict (PASS; fits
+in train mode only; FAIL but learning; FAIL) is
+:func:`~mtl_plugin.diagnostics.overfit_verdict.judge_overfit`.
 """
 import copy
-import re
 import tempfile
 import uuid
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional
 
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from .config_inspect import model_tasks, to_plain
+from mtl_plugin.apis import build_dataset, config_scope
+
+from .config_inspect import first_dataset, model_tasks, pipeline_of, to_plain
 from .findings import Report
+from .overfit_verdict import (DEFAULT_TARGETS, OverfitCurve, judge_overfit,
+                              task_metric)
 from .synthetic_data import synthetic_evaluator_cfg
-
-DEFAULT_TARGETS = dict(seg=0.9, det=0.9, cls=1.0)
-# Metric keys per task, first match wins (prefix-agnostic).
-_KEY_PATTERNS = dict(
-    seg=[r'(^|/)mIoU$', r'(^|/)(loc_)?iou$'],
-    det=[r'(^|/)bbox_mAP$', r'(^|/)mAP$'],
-    cls=[r'(^|/)top1$', r'(^|/)accuracy$', r'(^|/)acc$'])
-
-
-def task_metric(metrics: Dict[str, float], task: str) -> Optional[tuple]:
-    """``(key, value as a fraction)`` of a task's headline metric, or None."""
-    for pattern in _KEY_PATTERNS[task]:
-        for key, value in metrics.items():
-            if re.search(pattern, key):
-                value = float(value)
-                # mmseg / mmpretrain report percent.
-                return key, value / 100 if value > 1.0 + 1e-6 else value
-    return None
 
 
 class _CurveHook(Hook):
-    """Records the training loss and the validation metrics; stops the loop
-    once every task meets its target."""
+    """Records the training loss and the validation metrics into an
+    :class:`OverfitCurve`; stops the loop once every task meets its target."""
     priority = 'LOWEST'
 
-    def __init__(self, tasks: List[str], targets: Dict[str, float]) -> None:
-        self.tasks, self.targets = tasks, targets
-        self.losses: List[tuple] = []
-        self.evals: List[tuple] = []
-        self.passed = False
+    def __init__(self, curve: OverfitCurve) -> None:
+        self.curve = curve
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if outputs and 'loss' in outputs:
-            self.losses.append((runner.iter + 1, float(outputs['loss'].detach())))
+            self.curve.losses.append(
+                (runner.iter + 1, float(outputs['loss'].detach())))
 
     def after_val_epoch(self, runner, metrics=None):
-        metrics = metrics or {}
-        values = {t: task_metric(metrics, t) for t in self.tasks}
-        self.evals.append((runner.iter, values, dict(metrics)))
-        self.passed = all(v is not None and self._meets(t, v[1])
-                          for t, v in values.items())
-        if self.passed:
+        if self.curve.add_eval(runner.iter, metrics or {}):
             runner.train_loop.stop_training = True
-
-    def _meets(self, task: str, value: float) -> bool:
-        target = self.targets[task]
-        return value >= target - 1e-9 if target >= 1.0 else value > target
-
-
-def _progress(evals: List, tasks: List[str]) -> Dict[str, Tuple[float, float]]:
-    """``{task: (first, best)}`` eval-mode metric over the curve, for the
-    tasks measured at every evaluation (empty when there are fewer than two
-    evaluations)."""
-    if len(evals) < 2:
-        return {}
-    out = {}
-    for t in tasks:
-        values = [e[1].get(t) for e in evals]
-        if any(v is None for v in values):
-            continue
-        out[t] = (values[0][1], max(v[1] for v in values))
-    return out
 
 
 def _loader(cfg_loader: Dict, dataset: Any, batch_size: int, shuffle: bool) -> Dict:
@@ -104,19 +64,16 @@ def _loader(cfg_loader: Dict, dataset: Any, batch_size: int, shuffle: bool) -> D
 def real_subset(cfg: Config, num_samples: int):
     """The first ``num_samples`` items of the train dataset, through the test
     pipeline (no augmentation)."""
-    from mmengine.registry import DATASETS, init_default_scope
-    from .config_inspect import default_scope, first_dataset, pipeline_of
-    init_default_scope(default_scope(cfg))
-    ds_cfg = copy.deepcopy(to_plain(cfg.train_dataloader.dataset))
+    subset_cfg = copy.deepcopy(cfg)
     test = first_dataset(cfg, 'test_dataloader') or first_dataset(cfg, 'val_dataloader')
     if test is not None:
-        leaf = ds_cfg
+        leaf = subset_cfg.train_dataloader.dataset
         while 'dataset' in leaf:
             leaf = leaf['dataset']
         leaf['pipeline'] = to_plain(pipeline_of(test))
         leaf['indices'] = num_samples
         leaf['test_mode'] = False
-    return DATASETS.build(ds_cfg)
+    return build_dataset(subset_cfg, 'train')
 
 
 def overfit(cfg: Config, num_samples: int = 16, max_iters: int = 300,
@@ -134,8 +91,8 @@ def overfit(cfg: Config, num_samples: int = 16, max_iters: int = 300,
         batch_size: default ``min(num_samples, train batch size, 8)``.
     """
     report = Report('overfit')
-    tasks = list(model_tasks(cfg)) or ['cls']
-    targets = dict(DEFAULT_TARGETS, **(targets or {}))
+    curve = OverfitCurve(tasks=list(model_tasks(cfg)) or ['cls'],
+                         targets=dict(DEFAULT_TARGETS, **(targets or {})))
     if dataset is None:
         dataset = real_subset(cfg, num_samples)
         source = f'first {len(dataset)} items of train_dataloader.dataset'
@@ -167,21 +124,36 @@ def overfit(cfg: Config, num_samples: int = 16, max_iters: int = 300,
         param_scheduler=None,
         default_hooks=hooks,
         custom_hooks=copy.deepcopy(to_plain(cfg.get('custom_hooks'))) or None,
-        default_scope=cfg.get('default_scope', 'mmengine'),
+        default_scope=config_scope(cfg),
         env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo')),
         randomness=dict(seed=seed),
         log_level='WARNING')
-    curve = _CurveHook(tasks, targets)
-    runner.register_hook(curve)
+    runner.register_hook(_CurveHook(curve))
     try:
         runner.train()
         train_mode = None if curve.passed else _metrics_in_train_mode(runner)
     finally:
         if tmp is not None:
             tmp.cleanup()
-    lines = [f'data: {source}, batch {bs}, lr '
-             f'{optim_wrapper["optimizer"].get("lr")}, targets '
-             f'{ {t: targets[t] for t in tasks} }']
+    report.section('overfit curve', _format_curve(
+        curve, f'data: {source}, batch {bs}, lr '
+        f'{optim_wrapper["optimizer"].get("lr")}, targets '
+        f'{ {t: curve.targets[t] for t in curve.tasks} }'))
+    report.data.update(losses=curve.losses, evals=curve.evals, passed=curve.passed)
+    if train_mode is not None:
+        values = {t: task_metric(train_mode, t) for t in curve.tasks}
+        report.data['train_mode_metrics'] = values
+        report.section('same samples, model in train mode (batch statistics)',
+                       str({t: (round(v[1], 4) if v else None)
+                            for t, v in values.items()}))
+    report.findings.extend(judge_overfit(
+        curve, max_iters, len(dataset), train_mode,
+        _slowest_bn_momentum(runner.model)))
+    return report
+
+
+def _format_curve(curve: OverfitCurve, header: str) -> str:
+    lines = [header]
     loss_at = dict(curve.losses)
     for it, values, _ in curve.evals:
         shown = ', '.join(f'{t}: {v[0]}={v[1]:.3f}' if v else f'{t}: (no metric)'
@@ -189,77 +161,7 @@ def overfit(cfg: Config, num_samples: int = 16, max_iters: int = 300,
         loss = loss_at.get(it)
         lines.append(f'iter {it:>5}  loss {loss:.4f}  {shown}' if loss is not None
                      else f'iter {it:>5}  {shown}')
-    report.section('overfit curve', '\n'.join(lines))
-    report.data.update(losses=curve.losses, evals=curve.evals, passed=curve.passed)
-    last = curve.evals[-1][1] if curve.evals else {}
-    missing = [t for t, v in last.items() if v is None]
-    if missing:
-        report.error('overfit', f'no metric found for task(s) {missing} in the '
-                     f'evaluator results {sorted(curve.evals[-1][2])}')
-    train_ok = False
-    if train_mode is not None:
-        values = {t: task_metric(train_mode, t) for t in tasks}
-        report.data['train_mode_metrics'] = values
-        shown = {t: (round(v[1], 4) if v else None) for t, v in values.items()}
-        report.section('same samples, model in train mode (batch statistics)',
-                       str(shown))
-        train_ok = all(v is not None and curve._meets(t, v[1])
-                       for t, v in values.items())
-    if curve.passed:
-        report.info('overfit', f'PASS at iter {curve.evals[-1][0]}: the training '
-                    'loop can learn; look at data / validation next')
-    elif train_ok:
-        momentum = _slowest_bn_momentum(runner.model)
-        iters = curve.evals[-1][0] if curve.evals else max_iters
-        if momentum is not None and iters < 3 / momentum:
-            report.warning(
-                'train vs eval mode',
-                f'the loop learns: in train mode (batch statistics) the samples '
-                f'are fitted ({shown}), but BatchNorm momentum {momentum} needs '
-                f'~{int(3 / momentum)} iterations for the running statistics to '
-                f'converge and only {iters} ran: rerun with --max-iters '
-                f'{int(5 / momentum)} to judge eval mode')
-        else:
-            report.error(
-                'train vs eval mode',
-                f'in train mode the model fits the samples ({shown}) but not in '
-                f'eval mode after {iters} iterations: BatchNorm running '
-                'statistics (or dropout) do not match the training batches, e.g. '
-                'extra forward passes in train mode (masked / counterfactual '
-                'images) update the running statistics, or norm layers are frozen')
-    else:
-        gaps = {t: (v[1], last[t][1]) for t, v in values.items()
-                if v is not None and last.get(t) is not None
-                and v[1] >= 0.5 and last[t][1] < 0.5 * v[1]} \
-            if train_mode is not None else {}
-        if gaps:
-            report.warning('train vs eval mode', f'train-mode vs eval-mode metric '
-                           f'{ {t: (round(a, 3), round(b, 3)) for t, (a, b) in gaps.items()} }'
-                           ': the model predicts much better with batch statistics; '
-                           'check BatchNorm running statistics / norm_eval')
-        shown_last = {t: (round(v[1], 4) if v else None)
-                      for t, v in last.items()}
-        progress = _progress(curve.evals, tasks)
-        losses = [v for _, v in curve.losses]
-        loss_fell = len(losses) >= 2 and losses[-1] < 0.5 * losses[0]
-        if loss_fell and progress and all(
-                best >= 0.5 * targets[t] for t, (_, best) in progress.items()):
-            # Loss halved and the metric got at least half-way: the loop
-            # learns; the budget (or the target) is the issue.
-            report.error('overfit', f'FAIL: targets not reached in {max_iters} '
-                         f'iterations on {len(dataset)} samples (last: '
-                         f'{shown_last}), but the model learns (first -> best '
-                         f'eval: { {t: (round(a, 3), round(b, 3)) for t, (a, b) in progress.items()} }'
-                         '): the loop, loss and heads work; this model needs '
-                         'more iterations (raise --max-iters) or another lr '
-                         '(--lr) to memorise the samples')
-        else:
-            report.error('overfit', f'FAIL: targets not reached in {max_iters} '
-                         f'iterations on {len(dataset)} samples (last: '
-                         f'{shown_last}, also in train mode): the training '
-                         'loop, loss or head wiring is broken (or raise '
-                         '--max-iters / --lr)')
-    return report
+    return '\n'.join(lines)
 
 
 def _metrics_in_train_mode(runner: Runner) -> Dict[str, float]:

@@ -60,5 +60,3 @@ default_hooks = dict(timer=dict(type='IterTimerHook'),
                      checkpoint=dict(type='CheckpointHook', interval=100))
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
 log_level = 'WARNING'
-# Small enough for the permanent overfit test (tests/test_diagnostics).
-diagnostics = dict(small=True)
