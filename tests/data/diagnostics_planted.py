@@ -1,8 +1,9 @@
 """Deliberately broken modules for the planted-fault tests of the diagnostics.
 
-Registered in mmseg's registries (the tiny test configs use scope 'mmseg').
+The segmentation modules are registered in mmseg's registries (the tiny test
+configs use scope 'mmseg'); the faulty versions of the package's own metrics
+in the plugin's.
 """
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmseg.evaluation import IoUMetric
@@ -11,6 +12,10 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.registry import METRICS, MODELS
 from torch import nn
+
+from mtl_plugin.evaluation.metrics import (CAMMetric, DefectClsMetric,
+                                           DenseCocoMetric)
+from mtl_plugin.registry import METRICS as PLUGIN_METRICS
 
 
 @MODELS.register_module()
@@ -65,3 +70,48 @@ class ExtraPassEncoderDecoder(EncoderDecoder):
     def loss(self, inputs, data_samples):
         self.extract_feat(torch.full_like(inputs, 3.0))
         return super().loss(inputs, data_samples)
+
+
+@PLUGIN_METRICS.register_module()
+class DenseCocoMetricCappedAt100(DenseCocoMetric):
+    """Names its results after ``max_dets`` but computes them at 100
+    detections per image (mmdet CocoMetric's cap)."""
+
+    def compute_metrics(self, results):
+        wanted, self.max_dets = self.max_dets, 100
+        try:
+            out = super().compute_metrics(results)
+        finally:
+            self.max_dets = wanted
+        return {k.replace('@100', f'@{wanted}'): v for k, v in out.items()}
+
+
+@PLUGIN_METRICS.register_module()
+class DefectClsMetricMacroAverage(DefectClsMetric):
+    """Reports precision / recall / F1 averaged over both classes (mmpretrain's
+    default) instead of the defect class's: it ignores ``pos_index``."""
+
+    def compute_metrics(self, results):
+        from mmpretrain.evaluation.metrics import SingleLabelMetric
+        out = super().compute_metrics(results)
+        scores = torch.stack([r['score'] for r in results])
+        labels = torch.tensor([r['label'] for r in results])
+        [(p, r, f1, _)] = SingleLabelMetric.calculate(
+            scores, labels, thrs=(0., ), average='macro',
+            num_classes=scores.shape[1])
+        out.update(precision=float(p) / 100, recall=float(r) / 100,
+                   f1=float(f1) / 100)
+        return out
+
+
+@PLUGIN_METRICS.register_module()
+class CAMMetricWithoutMinMax(CAMMetric):
+    """Thresholds the raw map for CAM-IoU (no per-image min-max
+    normalisation)."""
+
+    def _map_stats(self, raw, gt):
+        stats = super()._map_stats(raw, gt)
+        on = raw >= self.threshold
+        union = (on | gt).sum().item()
+        stats['iou'] = (on & gt).sum().item() / union if union else 1.0
+        return stats

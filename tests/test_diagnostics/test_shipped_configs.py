@@ -1,5 +1,8 @@
-"""Permanent suite: every shipped config passes ``audit``; configs that declare
-``diagnostics = dict(small=True)`` also pass ``overfit`` on a tiny synthetic set.
+"""Permanent suite: every shipped config passes ``audit`` and ``metrics``; the
+shipped configs small enough to train in a test pass ``overfit`` on a tiny
+synthetic set: each has a derived config under
+``tests/data/configs/overfit_small/`` whose ``diagnostics`` dict holds the
+overfit options (``image_size``, ``max_iters``, ``val_interval``, ``lr``).
 
 Configs are globbed at collection time, so configs added later are covered.
 """
@@ -7,9 +10,10 @@ import glob
 import os.path as osp
 
 import pytest
-from diag_helpers import REPO, load_cfg
+from diag_helpers import REPO, TEST_DATA, load_cfg
 
-from mtl_plugin.diagnostics import SyntheticTaskDataset, audit, overfit
+from mtl_plugin.diagnostics import (SyntheticTaskDataset, audit, metric_check,
+                                    overfit)
 
 SHIPPED = sorted(p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
                                       recursive=True)
@@ -30,17 +34,20 @@ def test_audit(path):
     assert report.errors == [], report.format()
 
 
-def _small(path):
-    try:
-        return bool((load_cfg(path).get('diagnostics') or {}).get('small'))
-    except Exception:  # noqa: BLE001 - test_audit reports configs that do not load
-        return False
+@pytest.mark.parametrize('path', SHIPPED, ids=_id)
+def test_metrics(path):
+    report = metric_check(load_cfg(path))
+    assert report.errors == [], report.format()
 
 
-SMALL = [p for p in SHIPPED if _small(p)]
+SMALL = sorted(glob.glob(osp.join(TEST_DATA, 'configs', 'overfit_small', '*.py')))
 
 
-@pytest.mark.parametrize('path', SMALL, ids=_id)
+def test_small_configs_found():
+    assert SMALL, 'no configs under tests/data/configs/overfit_small/'
+
+
+@pytest.mark.parametrize('path', SMALL, ids=osp.basename)
 def test_overfit_small(path):
     cfg = load_cfg(path)
     options = dict(cfg.get('diagnostics') or {})
