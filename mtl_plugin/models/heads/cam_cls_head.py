@@ -1,7 +1,6 @@
 """Classification head whose class activation maps come from the same pass."""
 from typing import Optional, Tuple, Union
 
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule

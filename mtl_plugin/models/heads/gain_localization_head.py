@@ -1,7 +1,6 @@
 """Localization (segmentation) branch of GAIN-MTL on an FPN (S4+)."""
 from typing import Dict, Optional, Sequence
 
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule

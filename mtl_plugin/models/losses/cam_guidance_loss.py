@@ -1,7 +1,6 @@
 """CAM guidance loss (S2+): the defect-class CAM supervised by the GT mask."""
 from typing import Optional
 
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor

@@ -6,23 +6,16 @@ import torch
 from mtl_plugin.models.losses import AttentionMiningLoss
 
 
-def test_mean_defect_score_over_defect_images_only():
+@pytest.mark.parametrize('defect_class', [1, 0])
+def test_mean_defect_score_over_defect_images_only(defect_class):
     logits = torch.tensor([[0.0, math.log(3.0)],   # defect image, p=0.75
                            [0.0, 0.0],             # defect image, p=0.5
                            [0.0, 10.0]])           # normal image: ignored
     labels = torch.tensor([1, 1, 0])
-    assert AttentionMiningLoss()(logits, labels, 1).item() == pytest.approx(
-        0.625, abs=1e-6)
-
-
-def test_defect_class_comes_from_the_caller():
-    # Same images with the class indices swapped: defect is class 0.
-    logits = torch.tensor([[math.log(3.0), 0.0],   # defect image, p=0.75
-                           [0.0, 0.0],             # defect image, p=0.5
-                           [10.0, 0.0]])           # normal image: ignored
-    labels = torch.tensor([0, 0, 1])
-    assert AttentionMiningLoss()(logits, labels, 0).item() == pytest.approx(
-        0.625, abs=1e-6)
+    if defect_class == 0:  # the same images with the class indices swapped
+        logits, labels = logits.flip(1), 1 - labels
+    loss = AttentionMiningLoss()(logits, labels, defect_class)
+    assert loss.item() == pytest.approx(0.625, abs=1e-6)
 
 
 def test_no_defect_image_gives_zero_with_graph():
