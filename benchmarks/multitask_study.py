@@ -20,7 +20,8 @@ import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from mtl_plugin.utils.repo_paths import REPO_ROOT
+
 CONFIGS = dict(grid='study_tinycnn_3task.py', gap='study_tinycnn_3task_gap.py')
 
 
@@ -48,7 +49,7 @@ def parse_args(argv=None):
 def train(variant: str, args) -> dict:
     from mmengine.config import Config
     from mmengine.runner import Runner
-    cfg = Config.fromfile(osp.join(REPO, 'configs/multitask', CONFIGS[variant]))
+    cfg = Config.fromfile(osp.join(REPO_ROOT, 'configs/multitask', CONFIGS[variant]))
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.data_root = osp.abspath(args.data_root) + '/'
         cfg[loader].num_workers = args.workers
@@ -92,13 +93,13 @@ def main(argv=None):
             run = train(variant, args)
         out_dir = osp.join(args.work_dir, variant, 'diagnostics')
         subprocess.run([
-            sys.executable, osp.join(REPO, 'tools/analysis/task_diagnostics.py'),
-            osp.join(REPO, 'configs/multitask', CONFIGS[variant]),
+            sys.executable, osp.join(REPO_ROOT, 'tools/analysis/task_diagnostics.py'),
+            osp.join(REPO_ROOT, 'configs/multitask', CONFIGS[variant]),
             run['checkpoint'], '--out-dir', out_dir, '--cfg-options',
             f'test_dataloader.dataset.data_root={osp.abspath(args.data_root)}/',
             f'test_dataloader.num_workers={args.workers}',
             f'test_dataloader.persistent_workers={args.workers > 0}'
-        ], check=True, cwd=REPO)
+        ], check=True, cwd=REPO_ROOT)
         with open(osp.join(out_dir, 'report.json')) as f:
             run['report'] = json.load(f)
         results[variant] = run

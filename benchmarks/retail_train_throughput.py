@@ -56,8 +56,9 @@ def _model_cfgs(depth: int):
 
     import mmdet
     from mmengine.config import Config
-    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    dense = Config.fromfile(osp.join(repo, REPO_CONFIG)).model
+
+    from mtl_plugin.utils.repo_paths import REPO_ROOT
+    dense = Config.fromfile(osp.join(REPO_ROOT, REPO_CONFIG)).model
     stock = Config.fromfile(osp.join(osp.dirname(mmdet.__file__), '.mim',
                                      'configs', MMDET_CONFIG)).model
     stock.bbox_head.num_classes = 1

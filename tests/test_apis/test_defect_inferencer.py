@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from mtl_test_utils import REPO
 
 from mtl_plugin.apis import build_model, load_config
 from mtl_plugin.apis.defect_inferencer import DefectInferencer
 from mtl_plugin.apis.inference_pipeline import inference_pipeline_cfg
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(REPO, 'configs', 'gain', 'demo.py')
 SIZE = 96  # image size; demo.py's network input is 128 px
 
@@ -23,11 +23,12 @@ SIZE = 96  # image size; demo.py's network input is 128 px
 def demo_run(tmp_path_factory):
     """4 generated test images, a random-init demo checkpoint, the test dump."""
     from mtl_plugin.datasets.synthetic.defect_generator import (
-        DefectGeneratorConfig, generate_dataset)
+        DefectGeneratorConfig, generate_defect_dataset)
     root = tmp_path_factory.mktemp('inferencer')
     data = str(root / 'data')
-    generate_dataset(DefectGeneratorConfig(height=SIZE, width=SIZE, num_train=4,
-                                           num_test=4, seed=1), data, progress=False)
+    generate_defect_dataset(DefectGeneratorConfig(height=SIZE, width=SIZE,
+                                                  num_train=4, num_test=4,
+                                                  seed=1), data, progress=False)
     torch.manual_seed(0)
     model = build_model(load_config(DEMO))
     ckpt = str(root / 'demo.pth')

@@ -4,8 +4,8 @@ import json
 import os.path as osp
 
 import torch
+from mtl_test_utils import REPO
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _load():

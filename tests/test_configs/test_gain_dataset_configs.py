@@ -11,12 +11,12 @@ from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.structures import PixelData
+from mtl_test_utils import REPO
 
 from mtl_plugin.datasets.synthetic.defect_generator import (
     DefectGeneratorConfig, generate_defect_dataset)
 from mtl_plugin.registry import EVALUATOR
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CFG_DIR = osp.join(REPO, 'configs', 'gain', '_base_', 'datasets')
 
 

@@ -7,6 +7,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
+from mtl_test_utils import REPO
 
 import mtl_plugin  # noqa: F401
 from mtl_plugin.datasets.synthetic.multitask_scenes import \
@@ -14,7 +15,6 @@ from mtl_plugin.datasets.synthetic.multitask_scenes import \
 from mtl_plugin.datasets.synthetic.orientation_study import \
     generate_orientation_study
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs/multitask/*.py')))
 
 

@@ -8,10 +8,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
+from mtl_test_utils import REPO
 
 from mtl_plugin.datasets.synthetic import write_shelf_split
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = ['retinanet_dense_r50_fpn_1x_sku110k.py',
            'retinanet_dense_r50_fpn_1x_sku110k_400det.py',
            'retinanet_dense_r18_fpn_shelves_cpu.py']

@@ -6,9 +6,8 @@ import sys
 import cv2
 import numpy as np
 import torch
+from mtl_test_utils import TEST_DATA
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TEST_DATA = osp.join(REPO, 'tests', 'data')
 CONFIGS = osp.join(TEST_DATA, 'configs', 'diagnostics')
 if TEST_DATA not in sys.path:
     sys.path.insert(0, TEST_DATA)  # diagnostics_planted (custom_imports)

@@ -1,7 +1,8 @@
 import importlib.util
 import os.path as osp
 
-from diag_helpers import CONFIGS, REPO
+from diag_helpers import CONFIGS
+from mtl_test_utils import REPO
 
 
 def _tool():

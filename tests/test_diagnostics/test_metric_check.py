@@ -1,7 +1,8 @@
 import os.path as osp
 
 import numpy as np
-from diag_helpers import REPO, load_cfg, tiny_cfg
+from diag_helpers import load_cfg, tiny_cfg
+from mtl_test_utils import REPO
 
 from mtl_plugin.diagnostics import metric_check
 from mtl_plugin.diagnostics.metric_check.cam_reference import numpy_cam

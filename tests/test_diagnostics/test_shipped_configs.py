@@ -10,7 +10,8 @@ import glob
 import os.path as osp
 
 import pytest
-from diag_helpers import REPO, TEST_DATA, load_cfg
+from diag_helpers import load_cfg
+from mtl_test_utils import REPO, TEST_DATA
 
 from mtl_plugin.diagnostics import (SyntheticTaskDataset, audit, metric_check,
                                     overfit)

@@ -6,10 +6,10 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.structures import PixelData
+from mtl_test_utils import REPO
 
 from mtl_plugin.structures import MultiTaskDataSample
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _tool():

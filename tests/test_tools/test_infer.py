@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from mtl_test_utils import REPO
 
 from mtl_plugin.apis import build_model, load_config
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _tool():

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 from mmengine.fileio import dump
+from mtl_test_utils import REPO
 from PIL import Image
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def _tool(relpath):

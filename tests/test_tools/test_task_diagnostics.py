@@ -4,11 +4,11 @@ import json
 import os.path as osp
 
 import pytest
+from mtl_test_utils import REPO
 
 from mtl_plugin.datasets.synthetic.orientation_study import \
     generate_orientation_study
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def test_report_and_png(tmp_path, run_tool):

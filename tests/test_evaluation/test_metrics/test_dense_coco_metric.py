@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mtl_test_utils import REPO
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from mtl_plugin.datasets.synthetic import generate_shelf_image
 from mtl_plugin.registry import METRICS
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
 CFG = osp.join(REPO, 'configs', 'retail',
                'retinanet_dense_r50_fpn_1x_sku110k.py')
 
