@@ -4,7 +4,8 @@ families, and check the expected shape of the results.
 
     python benchmarks/gain_strategies.py --out-dir work_dirs/gain_strategies \
         [--family metal textile] [--strategies s1 s2 s3 s4 s5 s6] \
-        [--best s6] [--seeds 0 1] [--no-oracle] [--epochs 20] \
+        [--best s6] [--seeds 0 1] [--oracle-strategies s1 [s6 ...]] \
+        [--no-oracle] [--epochs 20] \
         [--num-train 400] [--num-test 200] [--size 128] [--backbone tiny|config]
 
 ``--strategies`` takes any config name under ``configs/gain/`` (``s1`` ..
@@ -27,7 +28,9 @@ families, and check the expected shape of the results.
    ``tools/train.py`` and ``tools/test.py`` in subprocesses, i.e. exactly the
    commands a user runs (they are printed). The *oracle* run is S1 trained
    (and validated) on the oracle twin and tested on the biased set's test
-   split, the same images every strategy is tested on. ``<run>`` =
+   split, the same images every strategy is tested on; ``--oracle-strategies
+   s1 s6`` also trains S6 that way (run ``oracle_s6``: what the strategy
+   reaches without a shortcut to unlearn). ``<run>`` =
    ``<out>/<family>/<backbone>_e<epochs>_n<train>-<test>_px<size>_seed<K>``.
    Resumable and non-destructive: a run whose work dir holds ``metrics.json``
    and a ``bench_settings.json`` with the same settings (the derived config's
@@ -460,10 +463,11 @@ def run_seed(args, family: str, seed: int, strategies: List[str]) -> str:
     log(f'{family} seed {seed}: run dir {run_dir}')
     ensure_data(args, family, seed, data_dir, oracle=False)
     jobs = [(s, s, data_dir, None) for s in strategies]
-    if args.oracle:
+    if args.oracle_strategies:
         oracle_dir = data_dir + '_oracle'
         ensure_data(args, family, seed, oracle_dir, oracle=True)
-        jobs.insert(0, (ORACLE, 's1', data_dir, oracle_dir))
+        jobs = [(oracle_run_name(s), s, data_dir, oracle_dir)
+                for s in args.oracle_strategies] + jobs
     for name, strategy, test_root, train_root in jobs:
         cfg = derived_config(strategy, args, seed, test_root, train_root)
         settings = dict(run=name, strategy=strategy, family=family, epochs=args.epochs,
@@ -497,8 +501,12 @@ def parse_args(argv=None):
     p.add_argument('--best', default=None,
                    help='the strategy judged against the oracle (default: the '
                    'last of --strategies)')
-    p.add_argument('--no-oracle', dest='oracle', action='store_false',
-                   help='skip the oracle run (S1 on the label-independent-cue twin)')
+    p.add_argument('--oracle-strategies', nargs='+', default=['s1'],
+                   help='strategies also trained on the label-independent-cue '
+                   'twin: s1 is the oracle the fractions and checks use (run '
+                   '"oracle"), others are runs "oracle_<name>"')
+    p.add_argument('--no-oracle', dest='oracle_strategies', action='store_const',
+                   const=[], help='no oracle run')
     p.add_argument('--seeds', type=int, nargs='+', default=[0],
                    help='data and training seeds; the summary gives mean and '
                    'min-max over them')
@@ -515,6 +523,11 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
+def oracle_run_name(strategy: str) -> str:
+    """Run name of ``strategy`` trained on the oracle twin."""
+    return ORACLE if strategy == 's1' else f'{ORACLE}_{strategy}'
+
+
 def check_strategies(names: Sequence[str]) -> List[str]:
     """Lower-cased config names; SystemExit naming any that does not exist."""
     names = [s.lower() for s in names]
@@ -522,8 +535,9 @@ def check_strategies(names: Sequence[str]) -> List[str]:
     if missing:
         raise SystemExit(f'--strategies/--best: configs/gain/{{{",".join(missing)}}}.py '
                          f'not found (choose names of configs/gain/*.py)')
-    if ORACLE in names:
-        raise SystemExit(f'--strategies: {ORACLE!r} is the oracle run\'s name')
+    if any(s.startswith(ORACLE) for s in names):
+        raise SystemExit(f'--strategies: names starting with {ORACLE!r} are '
+                         'kept for the oracle runs')
     return names
 
 
@@ -532,6 +546,7 @@ def main(argv=None):
     start = time.perf_counter()
     strategies = check_strategies(args.strategies)
     best = check_strategies([args.best or strategies[-1]])[0]
+    args.oracle_strategies = check_strategies(args.oracle_strategies)
     out_dir = osp.abspath(args.out_dir)
     for family in args.family:
         per_seed = {}

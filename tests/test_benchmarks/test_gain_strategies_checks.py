@@ -173,6 +173,9 @@ def test_any_config_name_is_a_strategy_and_missing_ones_are_named():
     assert bench.check_strategies(['S1', 's6_deconv', 'demo']) == ['s1', 's6_deconv', 'demo']
     with pytest.raises(SystemExit, match='nope'):
         bench.check_strategies(['s1', 'nope'])
+    assert bench.parse_args([]).oracle_strategies == ['s1']
+    assert bench.parse_args(['--no-oracle']).oracle_strategies == []
+    assert [bench.oracle_run_name(s) for s in ('s1', 's6')] == ['oracle', 'oracle_s6']
 
 
 class _Cfg:
