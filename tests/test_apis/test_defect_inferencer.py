@@ -23,10 +23,10 @@ SIZE = 96  # image size; demo.py's network input is 128 px
 def demo_run(tmp_path_factory):
     """4 generated test images, a random-init demo checkpoint, the test dump."""
     from mtl_plugin.datasets.synthetic.defect_generator import (
-        DefectGeneratorConfig, generate_dataset)
+        DefectGeneratorConfig, generate_defect_dataset)
     root = tmp_path_factory.mktemp('inferencer')
     data = str(root / 'data')
-    generate_dataset(DefectGeneratorConfig(height=SIZE, width=SIZE, num_train=4,
+    generate_defect_dataset(DefectGeneratorConfig(height=SIZE, width=SIZE, num_train=4,
                                            num_test=4, seed=1), data, progress=False)
     torch.manual_seed(0)
     model = build_model(load_config(DEMO))
