@@ -1,72 +1,100 @@
-"""GAIN-MTL S1..S6 on synthetic defects with a shortcut cue: train, test,
-compare, and check the expected shape of the results (issue 3, item 9).
+"""GAIN-MTL strategies on synthetic defects with a shortcut cue, judged
+against an unbiased oracle: train, test, compare over seeds and defect
+families, and check the expected shape of the results.
 
     python benchmarks/gain_strategies.py --out-dir work_dirs/gain_strategies \
-        [--strategies s1 s2 s3 s4 s5 s6] [--epochs 20] [--num-train 400] \
-        [--num-test 200] [--size 128] [--backbone tiny|config] [--seed 0]
+        [--family metal textile] [--strategies s1 s2 s3 s4 s5 s6] \
+        [--best s6] [--seeds 0 1] [--oracle-strategies s1 [s6 ...]] \
+        [--no-oracle] [--epochs 20] \
+        [--num-train 400] [--num-test 200] [--size 128] [--backbone tiny|config]
 
-Phases (each prints a ``[gain_strategies]`` progress line):
+``--strategies`` takes any config name under ``configs/gain/`` (``s1`` ..
+``s8``, ``s6_deconv``, new ones). Per family and seed:
 
-1. data: ``tools/data/generate_defects.py`` writes the synthetic set (train with
-   the corner-stamp cue, cue-free test) to
-   ``<out>/data/n<train>-<test>_px<size>_seed<seed>`` unless its
-   ``generation_info.json`` already records the same parameters.
-2. per strategy: a derived config ``<run>/configs/<sN>.py`` inheriting from
-   ``configs/gain/<sN>.py`` (data root, input size and pipelines, epochs with
+1. data: ``tools/data/generate_defects.py --family F --seed K`` writes the
+   biased set (train cue on 95 % of defect / 5 % of normal images, cue-free
+   test) to ``<out>/data/<family>/n<train>-<test>_px<size>_seed<K>``, and,
+   for the oracle, its twin with ``--cue-prob 0.5 --cue-prob-normal 0.5``
+   (``..._oracle``): the same images, whose cue is independent of the label.
+   A folder whose ``generation_info.json`` records the same parameters is
+   reused; one with other parameters is never overwritten.
+2. per strategy: a derived config ``<run>/configs/<name>.py``, built with
+   mmengine's ``Config`` API (``Config.fromfile`` of ``configs/gain/<name>.py``,
+   overrides merged in, ``Config.dump``): data roots, input size, epochs with
    the cosine schedule stretched to them, seed, one checkpoint / validation at
-   the end; ``--backbone tiny`` adds the MobileNetV3-Small backbone and head
-   channels and the learning rate / warm-up of ``configs/gain/demo.py``), then
-   ``tools/train.py`` and ``tools/test.py`` on the last checkpoint in
-   subprocesses, i.e. exactly the commands a user runs (they are printed).
-   ``<run>`` = ``<out>/<backbone>_e<epochs>_n<train>-<test>_px<size>_seed<seed>``,
-   so runs with other settings never overwrite each other. A strategy whose
-   work dir holds ``metrics.json`` and a ``bench_settings.json`` with the same
-   settings is skipped; a finished training (``epoch_<epochs>.pth``) is not
-   repeated; an interrupted one resumes (``--resume auto``). Nothing is deleted.
-3. ``tools/analysis/compare_strategies.py`` over every strategy finished in
-   ``<run>`` (also those of earlier invocations) writes ``<run>/strategies.md``
-   and ``<run>/strategies.png``; the table and three checks are printed and saved
-   in ``<run>/checks.json``.
+   the end; ``--backbone tiny`` merges in
+   ``configs/gain/_base_/models/tiny_mobilenetv3_small.py`` (the backbone, the
+   channels of the heads the strategy has, learning rate and warm-up). Then
+   ``tools/train.py`` and ``tools/test.py`` in subprocesses, i.e. exactly the
+   commands a user runs (they are printed). The *oracle* run is S1 trained
+   (and validated) on the oracle twin and tested on the biased set's test
+   split, the same images every strategy is tested on; ``--oracle-strategies
+   s1 s6`` also trains S6 that way (run ``oracle_s6``: what the strategy
+   reaches without a shortcut to unlearn). ``<run>`` =
+   ``<out>/<family>/<backbone>_e<epochs>_n<train>-<test>_px<size>_seed<K>``.
+   Resumable and non-destructive: a run whose work dir holds ``metrics.json``
+   and a ``bench_settings.json`` with the same settings (the derived config's
+   text included) is skipped; a finished training (``epoch_<epochs>.pth``) is
+   not repeated; an interrupted one resumes (``--resume auto``); a work dir
+   made with other settings (e.g. its strategy config changed since) stops
+   the script with a message instead of being overwritten. Nothing is deleted.
+3. ``tools/analysis/compare_strategies.py`` over every run finished in
+   ``<run>`` (earlier invocations included) writes ``<run>/strategies.md``
+   and ``strategies.png``; the S-chain shape checks of that seed are printed
+   and saved in ``<run>/checks.json``.
 
-Checks (metric keys of ``CAMMetric`` (``cam/``) and ``DefectClsMetric``
-(``cls/``), all on the cue-free test split):
+Then, per family, over the seeds asked for: a table of every run in all of
+them (mean and min-max over seeds of each metric, and recall / AUROC /
+accuracy as a fraction of the oracle's, the fraction taken per seed (same
+data) and then averaged), and the oracle checks on the seed means, written to
+``<out>/<family>/summary_<tag>_seeds<K..>.md`` and ``.json``.
 
-* ``cam_iou_2x``: ``cam/iou`` of every strategy after S1 >= 2 x S1's
-  ``cam/iou`` (and > 0, so that two zero maps do not pass).
-* ``loc_iou_far_above``: ``cam/loc_iou`` (localization head, S4+) of every
-  strategy that has it >= ``FAR_FACTOR`` x and >= ``FAR_MARGIN`` above the best
-  localization map IoU of S1..S3 (max of their ``cam/iou``, ``cam/attn_iou``
-  and ``cam/loc_iou`` where present; S1..S3 have no loc head).
-* ``recall_not_below_s1``: ``cls/recall`` (defect class) of every strategy
-  after S1 >= S1's ``cls/recall``.
+Checks (``cam/`` keys of ``CAMMetric``, ``cls/`` of ``DefectClsMetric``, all on
+the cue-free test split). S-chain shape (per seed; names S1..S6 only):
 
-A check whose inputs are missing (e.g. S1 not run) reports SKIP.
+* ``cam_iou_2x``: ``cam/iou`` of every strategy after S1 >= 2 x S1's (and > 0).
+* ``loc_iou_far_above``: ``cam/loc_iou`` of S4..S6 >= ``FAR_FACTOR`` x and
+  >= ``FAR_MARGIN`` above the best map IoU of S1..S3.
+* ``recall_not_below_s1``: ``cls/recall`` of every strategy after S1 >= S1's.
+
+Against the oracle (per family, on the seed means; ``--best`` is the
+strategy judged, default the last of ``--strategies``):
+
+* ``best_recall_vs_oracle``, ``best_auroc_vs_oracle``: the best strategy's
+  ``cls/recall`` (``cls/auroc``) >= ``ORACLE_FRACTION`` x the oracle's.
+* ``best_cam_iou_2x_s1``: its ``cam/iou`` >= 2 x S1's (and > 0).
+* ``best_point_game``: its ``cam/point_game`` >= ``POINT_GAME_MIN``.
+
+A check whose inputs are missing reports SKIP.
 """
 import argparse
+import hashlib
 import json
 import os
 import os.path as osp
 import subprocess
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 GAIN_CONFIGS = osp.join(REPO, 'configs', 'gain')
+TINY_BASE = osp.join(GAIN_CONFIGS, '_base_', 'models', 'tiny_mobilenetv3_small.py')
+FAMILIES = ('metal', 'textile')
+ORACLE = 'oracle'
 
 # "far above" in the Loc-IoU check: both a ratio and an absolute margin.
 FAR_FACTOR = 1.5
 FAR_MARGIN = 0.1
+# The best strategy against the unbiased oracle.
+ORACLE_FRACTION = 0.9
+POINT_GAME_MIN = 0.5
+# Metrics of the cross-seed summary; the first three also as oracle fractions.
+SUMMARY_METRICS = ('cls/recall', 'cls/auroc', 'cls/accuracy', 'cam/iou',
+                   'cam/point_game', 'cam/energy_inside', 'cam/loc_iou')
+FRACTION_METRICS = SUMMARY_METRICS[:3]
 
-# configs/gain/demo.py: MobileNetV3-Small levels 1, 3, 8, 12 (strides 4, 8,
-# 16, 32; 16, 24, 48, 576 channels), random init, lr 2e-3, 50-iteration warm-up.
-TINY_BACKBONE = dict(type='mmpretrain.MobileNetV3', arch='small',
-                     out_indices=(1, 3, 8, 12))
-TINY_CLS_IN = 576
-TINY_ATTENTION = dict(in_channels=576, mid_channels=64)
-TINY_LOC_NECK = dict(in_channels=[16, 24, 48, 576], out_channels=32)
-TINY_LR = 2e-3
-TINY_WARMUP_ITERS = 50
+Metrics = Dict[str, float]
 
 
 def log(msg: str) -> None:
@@ -75,7 +103,7 @@ def log(msg: str) -> None:
 
 # ---------------------------------------------------------------- checks --
 
-def _num(results: Dict[str, Dict[str, float]], name: str, key: str) -> Optional[float]:
+def _num(results: Dict[str, Metrics], name: str, key: str) -> Optional[float]:
     value = results.get(name, {}).get(key)
     if isinstance(value, (int, float)) and not isinstance(value, bool) \
             and value == value:  # not NaN
@@ -83,9 +111,13 @@ def _num(results: Dict[str, Dict[str, float]], name: str, key: str) -> Optional[
     return None
 
 
-def _judge(res: Dict[str, Dict[str, float]], names: List[str], key: str,
-           reference: Optional[float], good) -> tuple:
-    """Apply ``good(value)`` to ``key`` of each strategy in ``names``.
+def _fmt(v: Optional[float]) -> str:
+    return 'n/a' if v is None else f'{v:.3f}'
+
+
+def _judge(res: Dict[str, Metrics], names: List[str], key: str,
+           reference: Optional[float], good: Callable[[float], bool]) -> Tuple[str, str]:
+    """Apply ``good(value)`` to ``key`` of each run in ``names``.
 
     Returns ``(status, detail)``: SKIP when the reference or any value is
     missing or there is nothing to compare, else PASS / FAIL.
@@ -107,10 +139,10 @@ def _judge(res: Dict[str, Dict[str, float]], names: List[str], key: str,
     return status, ', '.join(parts) or 'none to compare'
 
 
-def shape_checks(results: Dict[str, Dict[str, float]]) -> List[Dict]:
-    """The three expected-shape checks of issue 3 item 9.
+def shape_checks(results: Dict[str, Metrics]) -> List[Dict]:
+    """The three S-chain shape checks of one seed.
 
-    ``results``: ``{strategy name: flat metrics dict}``; names are matched
+    ``results``: ``{run name: flat metrics dict}``; names are matched
     case-insensitively to ``S1``..``S6`` (other names are ignored). Returns one
     dict per check: ``name``, ``status`` ('PASS' | 'FAIL' | 'SKIP'), ``detail``.
     """
@@ -118,19 +150,14 @@ def shape_checks(results: Dict[str, Dict[str, float]]) -> List[Dict]:
     order = [f'S{i}' for i in range(1, 7) if f'S{i}' in res]
     later = [s for s in order if s != 'S1']
 
-    def fmt(v):
-        return 'n/a' if v is None else f'{v:.3f}'
-
-    # 1. S2+ CAM-IoU at least 2x S1's.
     s1_iou = _num(res, 'S1', 'cam/iou')
     status, parts = _judge(res, later, 'cam/iou', s1_iou,
                            lambda v: v >= 2 * s1_iou and v > 0)
     checks = [dict(
         name='cam_iou_2x', status=status,
-        detail=f'cam/iou >= 2 x S1 ({fmt(s1_iou)} -> '
-        f'{fmt(None if s1_iou is None else 2 * s1_iou)}): {parts}')]
+        detail=f'cam/iou >= 2 x S1 ({_fmt(s1_iou)} -> '
+        f'{_fmt(None if s1_iou is None else 2 * s1_iou)}): {parts}')]
 
-    # 2. S4+ Loc-IoU far above S1-S3 (their best localization map IoU).
     ref_names = [s for s in ('S1', 'S2', 'S3') if s in res]
     refs = [v for s in ref_names
             for v in (_num(res, s, k) for k in ('cam/iou', 'cam/attn_iou', 'cam/loc_iou'))
@@ -146,98 +173,163 @@ def shape_checks(results: Dict[str, Dict[str, float]]) -> List[Dict]:
         detail=f'cam/loc_iou >= {FAR_FACTOR} x and >= {FAR_MARGIN} above best '
         f'S1-S3 map IoU {ref_text}: {parts}'))
 
-    # 3. Recall on the cue-free test split not below S1's.
     s1_rec = _num(res, 'S1', 'cls/recall')
     status, parts = _judge(res, later, 'cls/recall', s1_rec,
                            lambda v: v >= s1_rec)
     checks.append(dict(
         name='recall_not_below_s1', status=status,
-        detail=f'cls/recall >= S1 ({fmt(s1_rec)}): {parts}'))
+        detail=f'cls/recall >= S1 ({_fmt(s1_rec)}): {parts}'))
     return checks
+
+
+def seed_summary(per_seed: Dict[int, Dict[str, Metrics]]) -> Dict[str, Dict]:
+    """Mean and spread over seeds of every run.
+
+    ``per_seed``: ``{seed: {run name: flat metrics}}``. Returns ``{RUN NAME:
+    {key: dict(mean, min, max, n)}}`` for each key of ``SUMMARY_METRICS``
+    the run has in at least one seed, plus ``'<key>/oracle'`` for
+    ``FRACTION_METRICS``: the per-seed ratio to the ``ORACLE`` run of the same
+    seed, then the same statistics (seeds without an oracle or with an oracle
+    value of 0 are left out of it).
+    """
+    names = sorted({n.upper() for runs in per_seed.values() for n in runs})
+    out: Dict[str, Dict] = {}
+    for name in names:
+        stats = {}
+        for key in SUMMARY_METRICS:
+            values, fractions = [], []
+            for runs in per_seed.values():
+                res = {k.upper(): v for k, v in runs.items()}
+                v = _num(res, name, key)
+                if v is None:
+                    continue
+                values.append(v)
+                o = _num(res, ORACLE.upper(), key)
+                if key in FRACTION_METRICS and o:
+                    fractions.append(v / o)
+            for k, vals in ((key, values), (f'{key}/oracle', fractions)):
+                if vals:
+                    stats[k] = dict(mean=sum(vals) / len(vals), min=min(vals),
+                                    max=max(vals), n=len(vals))
+        out[name] = stats
+    return out
+
+
+def oracle_checks(summary: Dict[str, Dict], best: str) -> List[Dict]:
+    """The checks of ``best`` against the oracle and S1, on seed means.
+
+    ``summary``: as returned by :func:`seed_summary`. Returns check dicts as
+    :func:`shape_checks`.
+    """
+    best = best.upper()
+
+    def mean(name, key):
+        return summary.get(name, {}).get(key, {}).get('mean')
+
+    checks = []
+    for key, check in (('cls/recall', 'best_recall_vs_oracle'),
+                       ('cls/auroc', 'best_auroc_vs_oracle')):
+        frac, o, b = mean(best, f'{key}/oracle'), mean('ORACLE', key), mean(best, key)
+        status = 'SKIP' if frac is None else ('PASS' if frac >= ORACLE_FRACTION else 'FAIL')
+        checks.append(dict(
+            name=check, status=status,
+            detail=f'{key} of {best} >= {ORACLE_FRACTION} x ORACLE: {_fmt(b)} vs '
+            f'{_fmt(o)}, fraction {_fmt(frac)} (mean of per-seed ratios)'))
+    s1, b = mean('S1', 'cam/iou'), mean(best, 'cam/iou')
+    status = 'SKIP' if s1 is None or b is None else \
+        ('PASS' if b >= 2 * s1 and b > 0 else 'FAIL')
+    checks.append(dict(name='best_cam_iou_2x_s1', status=status,
+                       detail=f'cam/iou of {best} >= 2 x S1: {_fmt(b)} vs S1 '
+                       f'{_fmt(s1)} (-> {_fmt(None if s1 is None else 2 * s1)})'))
+    pg = mean(best, 'cam/point_game')
+    status = 'SKIP' if pg is None else ('PASS' if pg >= POINT_GAME_MIN else 'FAIL')
+    checks.append(dict(name='best_point_game', status=status,
+                       detail=f'cam/point_game of {best} >= {POINT_GAME_MIN}: {_fmt(pg)}'))
+    return checks
+
+
+def summary_table(summary: Dict[str, Dict]) -> str:
+    """Markdown table of :func:`seed_summary`: ``mean (min-max)`` per cell,
+    ``-`` where a run lacks the metric."""
+    keys = list(SUMMARY_METRICS[:3]) + [f'{k}/oracle' for k in FRACTION_METRICS] \
+        + list(SUMMARY_METRICS[3:])
+    lines = ['| run | seeds | ' + ' | '.join(keys) + ' |',
+             '|---|---:|' + '---:|' * len(keys)]
+    order = sorted(summary, key=lambda n: (n != ORACLE.upper(), n))
+    for name in order:
+        stats = summary[name]
+        n = max((s['n'] for s in stats.values()), default=0)
+        cells = []
+        for k in keys:
+            s = stats.get(k)
+            if s is None:
+                cells.append('-')
+            elif s['n'] == 1:
+                cells.append(f'{s["mean"]:.3f}')
+            else:
+                cells.append(f'{s["mean"]:.3f} ({s["min"]:.3f}-{s["max"]:.3f})')
+        lines.append(f'| {name} | {n} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
 
 
 # ---------------------------------------------------------------- configs --
 
-def _model_has(strategy: str, head: str) -> bool:
+def tiny_overrides(model) -> Dict:
+    """The ``model`` overrides of the tiny base for a strategy's ``model``
+    config: the backbone replaced whole (no pretrained download), and the
+    channels of the parts that read it, for the model's layout (``parts``, or
+    ``parts_cam_neck`` when a ``cam_neck`` feeds the CAM), merged into each
+    part the strategy has (and only those)."""
     from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(GAIN_CONFIGS, f'{strategy}.py'),
-                         import_custom_modules=False)
-    return bool(cfg.model.get(head))
+    tiny = Config.fromfile(TINY_BASE).tiny
+    parts = tiny.parts_cam_neck if model.get('cam_neck') else tiny.parts
+    over = dict(backbone=dict(_delete_=True, **tiny.backbone))
+    over.update({name: part.to_dict() for name, part in parts.items()
+                 if model.get(name)})
+    return over
 
 
-def _src(d: Dict) -> str:
-    return 'dict(' + ', '.join(f'{k}={v!r}' for k, v in d.items()) + ')'
-
-
-def derived_config(strategy: str, data_root: str, args) -> str:
-    """Text of a config inheriting from configs/gain/<strategy>.py."""
-    base = osp.join(GAIN_CONFIGS, f'{strategy}.py')
-    lines = [
-        f'# Written by benchmarks/gain_strategies.py: {strategy} with the '
-        'benchmark settings.',
-        f'_base_ = [{base!r}]',
-        '',
-        f'data_root = {data_root!r}',
-        f'img_scale = ({args.size}, {args.size})',
-        'train_pipeline = [',
-        "    dict(type='LoadImageFromFile'),",
-        "    dict(type='LoadDefectMask'),",
-        "    dict(type='Resize', scale=img_scale, keep_ratio=False),",
-        "    dict(type='RandomFlip', prob=0.5, direction='horizontal'),",
-        "    dict(type='PackMultiTaskInputs'),",
-        ']',
-        'test_pipeline = [',
-        "    dict(type='LoadImageFromFile'),",
-        "    dict(type='LoadDefectMask'),",
-        "    dict(type='Resize', scale=img_scale, keep_ratio=False),",
-        "    dict(type='PackMultiTaskInputs'),",
-        ']',
-    ]
-    workers = (f'num_workers={args.num_workers}, '
-               f'persistent_workers={args.num_workers > 0}')
-    lines += [
-        f'{split}_dataloader = dict({workers}, dataset=dict(data_root=data_root, '
-        f'pipeline={pipe}_pipeline))'
-        for split, pipe in (('train', 'train'), ('val', 'test'), ('test', 'test'))]
-    lines += [
-        '',
-        f'max_epochs = {args.epochs}',
-        'train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)',
-        f'randomness = dict(seed={args.seed})',
-        'default_hooks = dict(checkpoint=dict(interval=max_epochs, max_keep_ckpts=1))',
-    ]
+def derived_config(strategy: str, args, seed: int, data_root: str,
+                   train_root: Optional[str] = None):
+    """The mmengine ``Config`` of ``configs/gain/<strategy>.py`` with the
+    benchmark's settings merged in. ``train_root`` (default ``data_root``)
+    feeds train and val; test always reads ``data_root``."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(GAIN_CONFIGS, f'{strategy}.py'))
+    train_root = train_root or data_root
+    size = (args.size, args.size)
+    epochs = args.epochs
+    over: Dict = dict(
+        img_scale=size,
+        train_cfg=dict(max_epochs=epochs, val_interval=epochs),
+        randomness=dict(seed=seed),
+        default_hooks=dict(checkpoint=dict(interval=epochs, max_keep_ckpts=1)))
+    for loader, root in (('train_dataloader', train_root), ('val_dataloader', train_root),
+                         ('test_dataloader', data_root)):
+        over[loader] = dict(num_workers=args.num_workers,
+                            persistent_workers=args.num_workers > 0,
+                            dataset=dict(data_root=root))
     if args.backbone == 'tiny':
-        model = [
-            'model = dict(',
-            f'    backbone={_src(dict(_delete_=True, **TINY_BACKBONE))},',
-            f'    cls_head=dict(in_channels={TINY_CLS_IN}),',
-        ]
-        if _model_has(strategy, 'attention_head'):
-            model.append(f'    attention_head={_src(TINY_ATTENTION)},')
-        if _model_has(strategy, 'loc_head'):
-            model.append(f'    loc_head=dict(neck={_src(TINY_LOC_NECK)}),')
-        model.append(')')
-        lines += ['', '# configs/gain/demo.py: MobileNetV3-Small, random init.']
-        lines += model
-        lines += [
-            f'optim_wrapper = dict(optimizer=dict(lr={TINY_LR}))',
-            'param_scheduler = [',
-            "    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, "
-            f'end={TINY_WARMUP_ITERS}),',
-            "    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,",
-            '         eta_min=1e-5, convert_to_iter_based=True)',
-            ']',
-        ]
+        tiny = Config.fromfile(TINY_BASE).tiny
+        over['model'] = tiny_overrides(cfg.model)
+        over['optim_wrapper'] = dict(optimizer=dict(lr=tiny.lr))
+        warmup, eta_min = tiny.warmup_iters, 1e-5
     else:
-        lines += [
-            '# the configured schedule, cosine stretched to max_epochs',
-            'param_scheduler = [',
-            "    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100),",
-            "    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,",
-            '         eta_min=1e-6, convert_to_iter_based=True)',
-            ']',
-        ]
-    return '\n'.join(lines) + '\n'
+        warmup, eta_min = 100, 1e-6
+    cfg.merge_from_dict(over)
+    # Lists replace rather than merge: the pipelines and the schedule are
+    # edited in place.
+    for pipeline in [cfg.get('train_pipeline', []), cfg.get('test_pipeline', [])] + [
+            cfg[loader].dataset.pipeline
+            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]:
+        for step in pipeline:
+            if step['type'] == 'Resize':
+                step['scale'] = size
+    cfg.param_scheduler = [
+        dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=warmup),
+        dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=epochs,
+             eta_min=eta_min, convert_to_iter_based=True)]
+    return cfg
 
 
 # ----------------------------------------------------------------- phases --
@@ -263,131 +355,223 @@ def _run(cmd: List[str], log_path: str) -> None:
     log(f'  done in {time.perf_counter() - start:.1f} s')
 
 
-def ensure_data(args, data_dir: str) -> None:
+def ensure_data(args, family: str, seed: int, data_dir: str, oracle: bool) -> None:
+    """Generate the set (or its oracle twin) unless ``data_dir`` holds it."""
+    cue = (0.5, 0.5) if oracle else (0.95, 0.05)
+    want = dict(num_train=args.num_train, num_test=args.num_test, height=args.size,
+                width=args.size, seed=seed, cue_prob=cue[0], cue_prob_normal=cue[1])
     info_path = osp.join(data_dir, 'generation_info.json')
     if osp.isfile(info_path):
         with open(info_path) as f:
-            cfg = json.load(f).get('config', {})
-        want = dict(num_train=args.num_train, num_test=args.num_test,
-                    height=args.size, width=args.size, seed=args.seed)
-        if all(cfg.get(k) == v for k, v in want.items()):
+            info = json.load(f)
+        cfg = info.get('config', {})
+        if info.get('family', 'metal') == family and all(
+                cfg.get(k) == v for k, v in want.items()):
             log(f'data: {data_dir} exists with the same parameters, reused')
             return
-        raise SystemExit(f'{info_path} records other parameters than {want}; '
-                         'refusing to overwrite it (pick another --out-dir)')
-    log(f'data: generating {args.num_train} train + {args.num_test} test images '
-        f'of {args.size} px into {data_dir}')
+        raise SystemExit(f'{info_path} records other parameters than {family} '
+                         f'{want}; refusing to overwrite it (pick another --out-dir)')
+    log(f'data: generating {family} {args.num_train} train + {args.num_test} test '
+        f'images of {args.size} px (cue {cue[0]} / {cue[1]}) into {data_dir}')
     os.makedirs(data_dir, exist_ok=True)
     _run([sys.executable, osp.join(REPO, 'tools/data/generate_defects.py'), data_dir,
-          '--num-train', str(args.num_train), '--num-test', str(args.num_test),
-          '--size', str(args.size), '--seed', str(args.seed), '--no-progress'],
+          '--family', family, '--num-train', str(args.num_train),
+          '--num-test', str(args.num_test), '--size', str(args.size),
+          '--seed', str(seed), '--cue-prob', str(cue[0]),
+          '--cue-prob-normal', str(cue[1]), '--no-progress'],
          osp.join(data_dir, 'generate.log'))
 
 
-def run_strategy(strategy: str, args, run_dir: str, data_dir: str,
-                 settings: Dict) -> str:
-    work_dir = osp.join(run_dir, strategy)
+def run_strategy(name: str, strategy: str, cfg, run_dir: str, settings: Dict,
+                 epochs: int) -> str:
+    """Train and test one derived config in ``<run_dir>/<name>``."""
+    work_dir = osp.join(run_dir, name)
     metrics_path = osp.join(work_dir, 'metrics.json')
     settings_path = osp.join(work_dir, 'bench_settings.json')
-    if osp.isfile(metrics_path) and osp.isfile(settings_path):
-        with open(settings_path) as f:
-            if json.load(f) == settings:
-                log(f'{strategy}: {metrics_path} from the same settings exists, skipped')
-                return work_dir
     os.makedirs(osp.join(run_dir, 'configs'), exist_ok=True)
-    config = osp.join(run_dir, 'configs', f'{strategy}.py')
-    with open(config, 'w') as f:
-        f.write(derived_config(strategy, data_dir, args))
-    ckpt = osp.join(work_dir, f'epoch_{args.epochs}.pth')
+    config = osp.join(run_dir, 'configs', f'{name}.py')
+    cfg.dump(config)
+    with open(config, 'rb') as f:
+        settings = dict(settings, config_sha1=hashlib.sha1(f.read()).hexdigest())
+    if osp.isfile(settings_path):
+        with open(settings_path) as f:
+            old = json.load(f)
+        if old != settings:
+            changed = sorted(k for k in set(old) | set(settings)
+                             if old.get(k) != settings.get(k))
+            raise SystemExit(
+                f'{name}: {work_dir} was made with other settings ({", ".join(changed)} '
+                f'differ; config_sha1: configs/gain/{strategy}.py or a base changed); '
+                'refusing to mix them: move that folder away or pick another --out-dir')
+        if osp.isfile(metrics_path):
+            log(f'{name}: {metrics_path} from the same settings exists, skipped')
+            return work_dir
     os.makedirs(work_dir, exist_ok=True)
+    with open(settings_path, 'w') as f:
+        json.dump(settings, f, indent=1)
+    ckpt = osp.join(work_dir, f'epoch_{epochs}.pth')
     log_path = osp.join(work_dir, 'bench_subprocess.log')
     if osp.isfile(ckpt):
-        log(f'{strategy}: training finished earlier ({ckpt}), not repeated')
+        log(f'{name}: training finished earlier ({ckpt}), not repeated')
     else:
-        log(f'{strategy}: training {args.epochs} epoch(s)')
+        log(f'{name}: training {epochs} epoch(s)')
         cmd = [sys.executable, osp.join(REPO, 'tools/train.py'), config,
                '--work-dir', work_dir]
         if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
             cmd += ['--resume', 'auto']
         _run(cmd, log_path)
         if not osp.isfile(ckpt):
-            raise SystemExit(f'{strategy}: training ended without {ckpt}')
-    log(f'{strategy}: testing {ckpt} on the cue-free test split')
+            raise SystemExit(f'{name}: training ended without {ckpt}')
+    log(f'{name}: testing {ckpt} on the cue-free test split')
     _run([sys.executable, osp.join(REPO, 'tools/test.py'), config, ckpt,
           '--work-dir', work_dir], log_path)
-    with open(settings_path, 'w') as f:
-        json.dump(settings, f, indent=1)
     return work_dir
+
+
+def finished_runs(run_dir: str) -> Dict[str, str]:
+    """``{RUN NAME: work dir}`` of every finished run in ``run_dir``."""
+    runs = {}
+    if osp.isdir(run_dir):
+        for name in sorted(os.listdir(run_dir)):
+            wd = osp.join(run_dir, name)
+            if osp.isfile(osp.join(wd, 'metrics.json')) and \
+                    osp.isfile(osp.join(wd, 'bench_settings.json')):
+                runs[name.upper()] = wd
+    return runs
+
+
+def load_metrics(runs: Dict[str, str]) -> Dict[str, Metrics]:
+    out = {}
+    for name, wd in runs.items():
+        with open(osp.join(wd, 'metrics.json')) as f:
+            out[name] = json.load(f)
+    return out
+
+
+def print_checks(checks: Sequence[Dict], prefix: str = '') -> None:
+    for c in checks:
+        print(f"{c['status']}  {prefix}{c['name']}: {c['detail']}")
+
+
+def run_seed(args, family: str, seed: int, strategies: List[str]) -> str:
+    """Data, every run and the per-seed comparison of one family and seed;
+    returns the run dir."""
+    out_dir = osp.abspath(args.out_dir)
+    data_tag = f'n{args.num_train}-{args.num_test}_px{args.size}_seed{seed}'
+    data_dir = osp.join(out_dir, 'data', family, data_tag)
+    run_dir = osp.join(out_dir, family, f'{args.backbone}_e{args.epochs}_{data_tag}')
+    log(f'{family} seed {seed}: run dir {run_dir}')
+    ensure_data(args, family, seed, data_dir, oracle=False)
+    jobs = [(s, s, data_dir, None) for s in strategies]
+    if args.oracle_strategies:
+        oracle_dir = data_dir + '_oracle'
+        ensure_data(args, family, seed, oracle_dir, oracle=True)
+        jobs = [(oracle_run_name(s), s, data_dir, oracle_dir)
+                for s in args.oracle_strategies] + jobs
+    for name, strategy, test_root, train_root in jobs:
+        cfg = derived_config(strategy, args, seed, test_root, train_root)
+        settings = dict(run=name, strategy=strategy, family=family, epochs=args.epochs,
+                        num_train=args.num_train, num_test=args.num_test,
+                        size=args.size, backbone=args.backbone, seed=seed,
+                        data_root=test_root, train_root=train_root or test_root)
+        run_strategy(name, strategy, cfg, run_dir, settings, args.epochs)
+    runs = finished_runs(run_dir)
+    log(f'{family} seed {seed}: comparing {" ".join(runs)}')
+    _run([sys.executable, osp.join(REPO, 'tools/analysis/compare_strategies.py'),
+          *[f'{name}={wd}' for name, wd in runs.items()], '--out-dir', run_dir],
+         osp.join(run_dir, 'compare.log'))
+    with open(osp.join(run_dir, 'strategies.md')) as f:
+        print(f.read())
+    checks = shape_checks(load_metrics(runs))
+    print_checks(checks, f'{family} seed {seed} ')
+    with open(osp.join(run_dir, 'checks.json'), 'w') as f:
+        json.dump(dict(settings=vars(args), family=family, seed=seed,
+                       compared=list(runs), checks=checks), f, indent=1)
+    return run_dir
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--out-dir', default='work_dirs/gain_strategies')
+    p.add_argument('--family', nargs='+', default=['metal'], choices=FAMILIES,
+                   help='synthetic defect families (tools/data/generate_defects.py)')
     p.add_argument('--strategies', nargs='+',
                    default=['s1', 's2', 's3', 's4', 's5', 's6'],
-                   help='config names under configs/gain/ (s1..s8, s6_deconv)')
+                   help='config names under configs/gain/ (any of them)')
+    p.add_argument('--best', default=None,
+                   help='the strategy judged against the oracle (default: the '
+                   'last of --strategies)')
+    p.add_argument('--oracle-strategies', nargs='+', default=['s1'],
+                   help='strategies also trained on the label-independent-cue '
+                   'twin: s1 is the oracle the fractions and checks use (run '
+                   '"oracle"), others are runs "oracle_<name>"')
+    p.add_argument('--no-oracle', dest='oracle_strategies', action='store_const',
+                   const=[], help='no oracle run')
+    p.add_argument('--seeds', type=int, nargs='+', default=[0],
+                   help='data and training seeds; the summary gives mean and '
+                   'min-max over them')
     p.add_argument('--epochs', type=int, default=20)
     p.add_argument('--num-train', type=int, default=400)
     p.add_argument('--num-test', type=int, default=200)
     p.add_argument('--size', type=int, default=128, help='square image side (px)')
     p.add_argument('--backbone', choices=['tiny', 'config'], default='tiny',
-                   help="tiny: MobileNetV3-Small of configs/gain/demo.py (random "
-                   "init, CPU-sized); config: the strategy config's "
-                   'EfficientNetV2-S (downloads the pretrained weights)')
-    p.add_argument('--seed', type=int, default=0, help='data and training seed')
+                   help='tiny: MobileNetV3-Small of configs/gain/_base_/models/'
+                   "tiny_mobilenetv3_small.py (random init, CPU-sized); config: the "
+                   "strategy config's EfficientNetV2-S (downloads the pretrained weights)")
     p.add_argument('--num-workers', type=int, default=2,
                    help='dataloader workers per loader')
     return p.parse_args(argv)
 
 
+def oracle_run_name(strategy: str) -> str:
+    """Run name of ``strategy`` trained on the oracle twin."""
+    return ORACLE if strategy == 's1' else f'{ORACLE}_{strategy}'
+
+
+def check_strategies(names: Sequence[str]) -> List[str]:
+    """Lower-cased config names; SystemExit naming any that does not exist."""
+    names = [s.lower() for s in names]
+    missing = [s for s in names if not osp.isfile(osp.join(GAIN_CONFIGS, f'{s}.py'))]
+    if missing:
+        raise SystemExit(f'--strategies/--best: configs/gain/{{{",".join(missing)}}}.py '
+                         f'not found (choose names of configs/gain/*.py)')
+    if any(s.startswith(ORACLE) for s in names):
+        raise SystemExit(f'--strategies: names starting with {ORACLE!r} are '
+                         'kept for the oracle runs')
+    return names
+
+
 def main(argv=None):
     args = parse_args(argv)
     start = time.perf_counter()
-    strategies = [s.lower() for s in args.strategies]
-    for s in strategies:
-        if not osp.isfile(osp.join(GAIN_CONFIGS, f'{s}.py')):
-            raise SystemExit(f'--strategies: configs/gain/{s}.py does not exist')
+    strategies = check_strategies(args.strategies)
+    best = check_strategies([args.best or strategies[-1]])[0]
+    args.oracle_strategies = check_strategies(args.oracle_strategies)
     out_dir = osp.abspath(args.out_dir)
-    data_dir = osp.join(out_dir, 'data',
-                        f'n{args.num_train}-{args.num_test}_px{args.size}_seed{args.seed}')
-    tag = (f'{args.backbone}_e{args.epochs}_n{args.num_train}-{args.num_test}'
-           f'_px{args.size}_seed{args.seed}')
-    run_dir = osp.join(out_dir, tag)
-    log(f'run dir {run_dir}; strategies {" ".join(strategies)}')
-    ensure_data(args, data_dir)
-    work_dirs = {}
-    for s in strategies:
-        settings = dict(strategy=s, epochs=args.epochs, num_train=args.num_train,
-                        num_test=args.num_test, size=args.size,
-                        backbone=args.backbone, seed=args.seed, data_root=data_dir)
-        work_dirs[s.upper()] = run_strategy(s, args, run_dir, data_dir, settings)
-
-    # the table covers every strategy finished in this run dir (earlier runs
-    # with a subset of --strategies included), so no result drops out of it
-    for name in sorted(os.listdir(run_dir)):
-        wd = osp.join(run_dir, name)
-        if name.upper() not in work_dirs and osp.isfile(osp.join(wd, 'metrics.json')) \
-                and osp.isfile(osp.join(wd, 'bench_settings.json')):
-            work_dirs[name.upper()] = wd
-    work_dirs = dict(sorted(work_dirs.items()))
-    log(f'comparing strategies {" ".join(work_dirs)}')
-    _run([sys.executable, osp.join(REPO, 'tools/analysis/compare_strategies.py'),
-          *[f'{name}={wd}' for name, wd in work_dirs.items()],
-          '--out-dir', run_dir], osp.join(run_dir, 'compare.log'))
-    results = {}
-    for name, wd in work_dirs.items():
-        with open(osp.join(wd, 'metrics.json')) as f:
-            results[name] = json.load(f)
-    with open(osp.join(run_dir, 'strategies.md')) as f:
-        print(f.read())
-    checks = shape_checks(results)
-    for c in checks:
-        print(f"{c['status']}  {c['name']}: {c['detail']}")
-    with open(osp.join(run_dir, 'checks.json'), 'w') as f:
-        json.dump(dict(settings=vars(args), compared=list(work_dirs), checks=checks),
-                  f, indent=1)
-    log(f'wrote {run_dir}/strategies.md, strategies.png, checks.json '
-        f'({time.perf_counter() - start:.0f} s in all)')
+    for family in args.family:
+        per_seed = {}
+        for seed in args.seeds:
+            run_dir = run_seed(args, family, seed, strategies)
+            per_seed[seed] = load_metrics(finished_runs(run_dir))
+        summary = seed_summary(per_seed)
+        checks = oracle_checks(summary, best)
+        table = summary_table(summary)
+        seeds = '-'.join(str(s) for s in args.seeds)
+        stem = osp.join(out_dir, family, f'summary_{args.backbone}_e{args.epochs}_'
+                        f'n{args.num_train}-{args.num_test}_px{args.size}_seeds{seeds}')
+        print(f'\n{family}, seeds {" ".join(map(str, args.seeds))}: mean (min-max); '
+              '<metric>/oracle = per-seed fraction of the oracle (S1 trained on the '
+              'label-independent-cue twin)\n')
+        print(table)
+        print_checks(checks, f'{family} ')
+        with open(stem + '.md', 'w') as f:
+            f.write(table + '\n' + '\n'.join(
+                f"{c['status']}  {c['name']}: {c['detail']}" for c in checks) + '\n')
+        with open(stem + '.json', 'w') as f:
+            json.dump(dict(settings=vars(args), family=family, best=best,
+                           summary=summary, checks=checks), f, indent=1)
+        log(f'wrote {stem}.md / .json')
+    log(f'done in {time.perf_counter() - start:.0f} s')
 
 
 if __name__ == '__main__':

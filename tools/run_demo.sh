@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # The main job on its built-in default (`make demo`): generate a small synthetic
-# defect set with a shortcut cue, train configs/gain/demo.py (GAIN-MTL S6,
-# MobileNetV3-Small, 128 px) on the CPU, test it, print the metrics table and
-# write CAM / attention / localization overlays.
+# defect set whose train split carries a shortcut cue (a corner stamp on 95 % of
+# the defect images, 5 % of the normal ones; the test split is cue-free), train
+# on the CPU the shortcut learner configs/gain/demo_s1.py (S1, classification
+# only) and the guided configs/gain/demo.py (the best GAIN-MTL strategy) with
+# MobileNetV3-Small at 128 px, test both, print them side by side on the
+# cue-free split and write CAM / attention / localization panels for both.
 #
-# Re-running reuses what is there: the data set is not regenerated, and training
-# resumes from the work dir's last checkpoint (a finished run goes straight to
-# testing), so nothing an earlier run wrote is overwritten.
+# Re-running reuses what is there: the data set is not regenerated, a finished
+# training is not repeated (an interrupted one resumes from its last
+# checkpoint), and a model whose metrics are newer than its final checkpoint
+# is not tested again, so a second run only prints the table; nothing an
+# earlier run wrote is overwritten.
 #   DEMO_DATA (default data/gain_demo), DEMO_WORK_DIR (default work_dirs/gain_demo)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 PY=${MTL_VENV:-$ROOT/.venv}/bin/python
-CONFIG=configs/gain/demo.py
 DATA=${DEMO_DATA:-data/gain_demo}
 WORK=${DEMO_WORK_DIR:-work_dirs/gain_demo}
+RUNS=(demo_s1 demo)
 
-echo "[demo] 1/3 data: $DATA"
+echo "[demo] 1/4 data: $DATA"
 if [ -f "$DATA/generation_info.json" ]; then
   echo "[demo] reusing the synthetic data set in $DATA"
 else
@@ -24,19 +29,42 @@ else
     --size 128 --seed 0
 fi
 
-echo "[demo] 2/3 train: $CONFIG -> $WORK"
-resume=()
-if [ -f "$WORK/last_checkpoint" ]; then
-  echo "[demo] resuming from $(cat "$WORK/last_checkpoint")"
-  resume=(--resume auto)
-fi
-"$PY" tools/train.py "$CONFIG" --work-dir "$WORK" \
-  --cfg-options "train_dataloader.dataset.data_root=$DATA" \
-  "val_dataloader.dataset.data_root=$DATA" "test_dataloader.dataset.data_root=$DATA" \
-  "${resume[@]}"
+data_opts=("train_dataloader.dataset.data_root=$DATA"
+           "val_dataloader.dataset.data_root=$DATA"
+           "test_dataloader.dataset.data_root=$DATA")
+for name in "${RUNS[@]}"; do
+  config=configs/gain/$name.py
+  work=$WORK/$name
+  epochs=$(grep -oP '^max_epochs = \K[0-9]+' "$config") ||
+    { echo "[demo] $config has no 'max_epochs = N' line" >&2; exit 1; }
+  final=$work/epoch_$epochs.pth
+  echo "[demo] 2/4 train: $config -> $work"
+  if [ -f "$final" ]; then
+    echo "[demo] training finished earlier ($final), not repeated"
+  else
+    resume=()
+    if [ -f "$work/last_checkpoint" ]; then
+      echo "[demo] resuming from $(cat "$work/last_checkpoint")"
+      resume=(--resume auto)
+    fi
+    "$PY" tools/train.py "$config" --work-dir "$work" \
+      --cfg-options "${data_opts[@]}" "${resume[@]}"
+  fi
+  echo "[demo] 3/4 test: $final"
+  if [ -f "$work/metrics.json" ] && [ "$work/metrics.json" -nt "$final" ]; then
+    echo "[demo] $work/metrics.json is newer than $final, not tested again"
+  else
+    # an absolute --show-dir: a relative one lands under <work_dir>/<timestamp>/
+    "$PY" tools/test.py "$config" "$final" --work-dir "$work" \
+      --show-dir "$(cd "$work" && pwd)/panels" \
+      --cfg-options "test_dataloader.dataset.data_root=$DATA"
+  fi
+done
 
-echo "[demo] 3/3 test"
-ckpt=$(cat "$WORK/last_checkpoint")
-"$PY" tools/test.py "$CONFIG" "$ckpt" --work-dir "$WORK" --show-dir "$WORK/overlays" \
-  --cfg-options "test_dataloader.dataset.data_root=$DATA"
-echo "[demo] metrics: $WORK/metrics.json; overlays: $WORK/overlays/"
+echo "[demo] 4/4 side by side on the cue-free test split (S1 = demo_s1, guided = demo;"
+echo "[demo] cam/gt_area_fraction is the chance level of cam/energy_inside)"
+"$PY" tools/analysis/compare_strategies.py "S1=$WORK/demo_s1" "guided=$WORK/demo" \
+  --metrics cls/accuracy cls/recall cls/auroc cam/iou cam/point_game \
+  cam/energy_inside cam/gt_area_fraction --out-dir "$WORK"
+echo "[demo] metrics: $WORK/demo_s1/metrics.json, $WORK/demo/metrics.json;" \
+  "panels: $WORK/demo_s1/panels/, $WORK/demo/panels/"

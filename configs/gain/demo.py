@@ -1,8 +1,12 @@
-# CPU demo: S6 with MobileNetV3-Small (random init, no download) on 128 px
-# synthetic defects; trains in a few minutes on 2 CPU cores. Data:
+# CPU demo, the guided model: the best GAIN-MTL strategy with MobileNetV3-Small
+# (random init, no download) on 128 px synthetic defects; trains in a few
+# minutes on 2 CPU cores. Its twin configs/gain/demo_s1.py is the same recipe on
+# S1 (classification only); tools/run_demo.sh trains both and prints them side
+# by side. Data:
 #   python tools/data/generate_defects.py data/gain_demo \
 #       --num-train 400 --num-test 200 --size 128 --seed 0
-_base_ = ['./s6.py']
+# The strategy is the first base: switching it is this one line.
+_base_ = ['./s6.py', './_base_/models/tiny_mobilenetv3_small.py']
 
 data_root = 'data/gain_demo'
 img_scale = (128, 128)
@@ -20,17 +24,12 @@ test_pipeline = [
     dict(type='PackMultiTaskInputs'),
 ]
 
-# MobileNetV3-Small levels 1, 3, 8, 12: strides 4, 8, 16, 32 with 16, 24, 48,
-# 576 channels (128 px input -> 4x4 CAM grid).
+# The tiny parts for the layout of the strategy's model, only those it has.
 model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='mmpretrain.MobileNetV3',
-        arch='small',
-        out_indices=(1, 3, 8, 12)),
-    cls_head=dict(in_channels=576),
-    attention_head=dict(in_channels=576, mid_channels=64),
-    loc_head=dict(neck=dict(in_channels=[16, 24, 48, 576], out_channels=32)))
+    backbone=dict(_delete_=True, **_base_.tiny.backbone),
+    **{part: channels for part, channels in (
+        _base_.tiny.parts_cam_neck if _base_.model.get('cam_neck')
+        else _base_.tiny.parts).items() if _base_.model.get(part)})
 
 train_dataloader = dict(
     batch_size=16,
@@ -43,9 +42,10 @@ test_dataloader = dict(
     dataset=dict(data_root=data_root, pipeline=test_pipeline))
 
 max_epochs = 20
-optim_wrapper = dict(optimizer=dict(lr=2e-3))
+optim_wrapper = dict(optimizer=dict(lr=_base_.tiny.lr))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=50),
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+         end=_base_.tiny.warmup_iters),
     dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,
          eta_min=1e-5, convert_to_iter_based=True)
 ]

@@ -1,6 +1,10 @@
-"""Expected-shape checks of benchmarks/gain_strategies.py on hand-made metrics."""
+"""benchmarks/gain_strategies.py: the checks and the seed summary on hand-made
+metrics, config derivation, and its skip / refuse rules (no training)."""
 import importlib.util
+import json
 import os.path as osp
+
+import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -73,16 +77,22 @@ def test_zero_maps_do_not_pass_and_missing_inputs_skip():
 
 
 def test_derived_tiny_config_only_touches_heads_the_strategy_has(tmp_path):
+    """Config API derivation: the tiny base's backbone and the channels of the
+    heads each strategy has (values read from the base file), data roots
+    (the oracle trains on its own root, tests on the shared one), sizes,
+    schedule stretched to the epochs."""
     from mmengine.config import Config
+    tiny = Config.fromfile(bench.TINY_BASE).tiny
     args = bench.parse_args(['--epochs', '3', '--size', '64', '--num-workers', '0'])
+    data, oracle = str(tmp_path / 'data'), str(tmp_path / 'data_oracle')
     for strategy, has_attn, has_loc in (('s1', False, False), ('s3', True, False),
                                         ('s6', True, True)):
         path = tmp_path / f'{strategy}.py'
-        path.write_text(bench.derived_config(strategy, str(tmp_path / 'data'), args))
-        cfg = Config.fromfile(str(path), import_custom_modules=False)
-        assert cfg.model.backbone.type == 'mmpretrain.MobileNetV3'
-        assert 'init_cfg' not in cfg.model.backbone  # _delete_ dropped the download
-        assert cfg.model.cls_head.in_channels == 576
+        bench.derived_config(strategy, args, 7, data,
+                             oracle if strategy == 's1' else None).dump(str(path))
+        cfg = Config.fromfile(str(path))  # the dumped file is a valid config
+        assert cfg.model.backbone == tiny.backbone  # _delete_ dropped the download
+        assert cfg.model.cls_head.in_channels == tiny.parts.cls_head.in_channels
         assert bool(cfg.model.get('attention_head')) == has_attn
         assert bool(cfg.model.get('loc_head')) == has_loc
         if has_attn:
@@ -90,9 +100,138 @@ def test_derived_tiny_config_only_touches_heads_the_strategy_has(tmp_path):
             assert cfg.model.attention_head.in_channels == 576
         if has_loc:
             assert cfg.model.loc_head.neck.in_channels == [16, 24, 48, 576]
-        assert cfg.train_cfg.max_epochs == 3
-        assert cfg.param_scheduler[1].end == 3
-        assert cfg.test_dataloader.dataset.data_root == str(tmp_path / 'data')
+            assert cfg.model.loc_head.neck.out_channels == 32
+        assert cfg.optim_wrapper.optimizer.lr == tiny.lr
+        assert cfg.param_scheduler[0].end == tiny.warmup_iters
+        assert cfg.train_cfg.max_epochs == 3 and cfg.param_scheduler[1].end == 3
+        assert cfg.randomness.seed == 7
+        train_root = oracle if strategy == 's1' else data
+        assert cfg.train_dataloader.dataset.data_root == train_root
+        assert cfg.val_dataloader.dataset.data_root == train_root
+        assert cfg.test_dataloader.dataset.data_root == data
         assert cfg.test_dataloader.num_workers == 0
         assert not cfg.test_dataloader.persistent_workers
-        assert cfg.train_pipeline[2].scale == (64, 64)
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+            resize = [p for p in cfg[loader].dataset.pipeline if p.type == 'Resize']
+            assert [p.scale for p in resize] == [(64, 64)]
+
+
+def _seeds():
+    """Two seeds of hand-made metrics: oracle, S1 (fooled) and a guided S6."""
+    def run(rec, auroc, acc, iou, pg):
+        return {'cls/recall': rec, 'cls/auroc': auroc, 'cls/accuracy': acc,
+                'cam/iou': iou, 'cam/point_game': pg}
+    return {
+        0: {'oracle': run(0.80, 0.95, 0.85, 0.05, 0.1), 's1': run(0.20, 0.60, 0.55, 0.04, 0.1),
+            's6': run(0.76, 0.90, 0.80, 0.12, 0.6)},
+        1: {'oracle': run(0.60, 0.90, 0.75, 0.05, 0.1), 's1': run(0.10, 0.50, 0.50, 0.02, 0.0),
+            's6': run(0.60, 0.81, 0.70, 0.10, 0.5)},
+    }
+
+
+def test_seed_summary_means_spreads_and_per_seed_oracle_fractions():
+    summary = bench.seed_summary(_seeds())
+    rec = summary['S6']['cls/recall']
+    assert rec['mean'] == pytest.approx(0.68) and (rec['min'], rec['max']) == (0.60, 0.76)
+    assert rec['n'] == 2
+    frac = summary['S6']['cls/recall/oracle']  # 0.76 / 0.8 and 0.6 / 0.6
+    assert frac['mean'] == pytest.approx((0.95 + 1.0) / 2)
+    assert frac['min'] == pytest.approx(0.95) and frac['max'] == pytest.approx(1.0)
+    assert summary['ORACLE']['cls/auroc/oracle']['mean'] == pytest.approx(1.0)
+    assert 'cam/loc_iou' not in summary['S6']  # no value in any seed: left out
+    assert 'cam/iou/oracle' not in summary['S6']  # fractions of cls metrics only
+    table = bench.summary_table(summary)
+    assert table.splitlines()[2].startswith('| ORACLE | 2 |')
+    assert '0.680 (0.600-0.760)' in table
+
+
+def test_oracle_checks_pass_fail_and_skip():
+    status = {c['name']: c['status']
+              for c in bench.oracle_checks(bench.seed_summary(_seeds()), 's6')}
+    # recall 0.975 x oracle, AUROC (0.947 + 0.9) / 2 = 0.924, IoU 0.11 vs 2 x 0.03,
+    # PointGame 0.55
+    assert status == {'best_recall_vs_oracle': 'PASS', 'best_auroc_vs_oracle': 'PASS',
+                      'best_cam_iou_2x_s1': 'PASS', 'best_point_game': 'PASS'}
+    runs = _seeds()
+    runs[1]['s6']['cls/auroc'] = 0.70  # (0.947 + 0.778) / 2 = 0.863 < 0.9
+    runs[0]['s6']['cam/point_game'] = 0.3  # mean 0.4
+    runs[0]['s1']['cam/iou'] = 0.08  # S1 mean 0.05 -> needs 0.10, S6 has 0.11
+    status = {c['name']: c['status']
+              for c in bench.oracle_checks(bench.seed_summary(runs), 's6')}
+    assert status == {'best_recall_vs_oracle': 'PASS', 'best_auroc_vs_oracle': 'FAIL',
+                      'best_cam_iou_2x_s1': 'PASS', 'best_point_game': 'FAIL'}
+    no_oracle = {k: {n: m for n, m in v.items() if n != 'oracle'} for k, v in _seeds().items()}
+    status = {c['name']: c['status']
+              for c in bench.oracle_checks(bench.seed_summary(no_oracle), 's6')}
+    assert status['best_recall_vs_oracle'] == 'SKIP' == status['best_auroc_vs_oracle']
+    assert status['best_point_game'] == 'PASS'
+    assert all(c['status'] == 'SKIP'
+               for c in bench.oracle_checks(bench.seed_summary(_seeds()), 's9'))
+
+
+def test_any_config_name_is_a_strategy_and_missing_ones_are_named():
+    assert bench.check_strategies(['S1', 's6_deconv', 'demo']) == ['s1', 's6_deconv', 'demo']
+    with pytest.raises(SystemExit, match='nope'):
+        bench.check_strategies(['s1', 'nope'])
+    assert bench.parse_args([]).oracle_strategies == ['s1']
+    assert bench.parse_args(['--no-oracle']).oracle_strategies == []
+    assert [bench.oracle_run_name(s) for s in ('s1', 's6')] == ['oracle', 'oracle_s6']
+
+
+class _Cfg:
+    def __init__(self, text):
+        self.text = text
+
+    def dump(self, path):
+        with open(path, 'w') as f:
+            f.write(self.text)
+
+
+def test_runs_are_skipped_when_done_and_never_mixed(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(bench, '_run', lambda cmd, log_path: calls.append(cmd))
+    settings = dict(run='s1', seed=0)
+    wd = tmp_path / 's1'
+    wd.mkdir()
+    (wd / 'metrics.json').write_text('{"cls/recall": 0.5}')
+    cfg = _Cfg('x = 1\n')
+    import hashlib
+    sha = hashlib.sha1(b'x = 1\n').hexdigest()
+    (wd / 'bench_settings.json').write_text(json.dumps(dict(settings, config_sha1=sha)))
+    assert bench.run_strategy('s1', 's1', cfg, str(tmp_path), settings, 2) == str(wd)
+    assert calls == []  # finished with the same settings: skipped
+    with pytest.raises(SystemExit, match='config_sha1'):
+        bench.run_strategy('s1', 's1', _Cfg('x = 2\n'), str(tmp_path), settings, 2)
+    with pytest.raises(SystemExit, match='seed'):
+        bench.run_strategy('s1', 's1', cfg, str(tmp_path), dict(settings, seed=1), 2)
+    assert json.loads((wd / 'bench_settings.json').read_text())['seed'] == 0
+    # a finished training is tested, not trained again
+    (wd / 'metrics.json').unlink()
+    (wd / 'epoch_2.pth').write_bytes(b'')
+    bench.run_strategy('s1', 's1', cfg, str(tmp_path), settings, 2)
+    assert len(calls) == 1 and 'tools/test.py' in calls[0][1]
+
+
+def test_data_with_other_parameters_is_not_overwritten(tmp_path):
+    args = bench.parse_args(['--num-train', '8', '--num-test', '4', '--size', '32'])
+    info = dict(family='metal', config=dict(num_train=8, num_test=4, height=32, width=32,
+                                            seed=0, cue_prob=0.95, cue_prob_normal=0.05))
+    (tmp_path / 'generation_info.json').write_text(json.dumps(info))
+    bench.ensure_data(args, 'metal', 0, str(tmp_path), oracle=False)  # reused
+    with pytest.raises(SystemExit, match='refusing to overwrite'):
+        bench.ensure_data(args, 'textile', 0, str(tmp_path), oracle=False)
+    with pytest.raises(SystemExit, match='refusing to overwrite'):
+        bench.ensure_data(args, 'metal', 0, str(tmp_path), oracle=True)
+
+
+def test_tiny_overrides_follow_the_model_layout():
+    from mmengine.config import ConfigDict
+    plain = bench.tiny_overrides(ConfigDict(cls_head=dict(in_channels=1280)))
+    assert set(plain) == {'backbone', 'cls_head'}
+    assert plain['backbone']['_delete_'] and plain['cls_head'] == dict(in_channels=576)
+    # a CAM neck reads the backbone; the heads read the neck and keep its channels
+    neck = bench.tiny_overrides(ConfigDict(
+        cam_neck=dict(in_channels=[48, 64, 160, 1280]), cls_head=dict(in_channels=64),
+        attention_head=dict(in_channels=64), loc_head=dict(neck=dict())))
+    assert set(neck) == {'backbone', 'cam_neck', 'loc_head'}
+    assert neck['cam_neck'] == dict(in_channels=[16, 24, 48, 576])

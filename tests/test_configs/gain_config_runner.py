@@ -1,5 +1,6 @@
 """Shared helpers of the GAIN config tests: tiny synthetic data and one
 train + val run of a config through mmengine's Runner."""
+import importlib.util
 import os.path as osp
 from typing import Dict
 
@@ -20,20 +21,20 @@ def make_defect_data(root: str) -> str:
     return root
 
 
-# MobileNetV3-Small levels 1, 3, 8, 12 (strides 4, 8, 16, 32).
-TINY_BACKBONE = dict(type='mmpretrain.MobileNetV3', arch='small',
-                     out_indices=(1, 3, 8, 12))
-TINY_CHANNELS = [16, 24, 48, 576]
+def _tiny_overrides():
+    # One rule for the tiny backbone, the benchmark's (it reads
+    # configs/gain/_base_/models/tiny_mobilenetv3_small.py).
+    path = osp.join(REPO, 'benchmarks', 'gain_strategies.py')
+    spec = importlib.util.spec_from_file_location('gain_strategies_bench', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.tiny_overrides
 
 
-def swap_in_tiny_backbone(model: dict) -> None:
-    """Replace the backbone by MobileNetV3-Small and fix the heads' channels."""
-    model.backbone = dict(TINY_BACKBONE)
-    model.cls_head.in_channels = TINY_CHANNELS[-1]
-    if model.get('attention_head'):
-        model.attention_head.in_channels = TINY_CHANNELS[-1]
-    if model.get('loc_head'):
-        model.loc_head.neck.in_channels = TINY_CHANNELS
+def swap_in_tiny_backbone(cfg: Config) -> None:
+    """Replace the backbone by the tiny base's MobileNetV3-Small and fix the
+    channels of what reads it (the heads, or the CAM neck that feeds them)."""
+    cfg.merge_from_dict(dict(model=_tiny_overrides()(cfg.model)))
 
 
 def tiny_cfg(name: str, data_root: str, work_dir: str,
@@ -45,7 +46,7 @@ def tiny_cfg(name: str, data_root: str, work_dir: str,
     cfg.work_dir = work_dir
     cfg.model.backbone.pop('init_cfg', None)
     if tiny_backbone:
-        swap_in_tiny_backbone(cfg.model)
+        swap_in_tiny_backbone(cfg)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dl = cfg[loader]
         dl.batch_size = 2

@@ -1,10 +1,11 @@
-"""s5, s6 (with the shipped EfficientNetV2-S, random init), s6_deconv, s7, s8
-and the demo build and run two training iterations and one validation pass on 64 px
-data."""
+"""s5, s6 (with the shipped EfficientNetV2-S, random init), s6_deconv, s7, s8,
+the sufficiency / fine-CAM variants of s6 and the demo build and run two
+training iterations and one validation pass on 64 px data."""
 import math
 
 import pytest
-from gain_config_runner import make_defect_data, tiny_cfg, train_and_val
+import torch
+from gain_config_runner import SIZE, make_defect_data, tiny_cfg, train_and_val
 
 S5_TERMS = {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide',
             'loss_loc_bce', 'loss_loc_dice', 'loss_consistency', 'loss_cf'}
@@ -15,7 +16,20 @@ TERMS = {
     'demo': S5_TERMS,
     's7': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
     's8': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
+    's6_fine_cam': S5_TERMS,
+    's6_context_erasure': S5_TERMS | {'loss_ctx_erase',
+                                      'loss_ctx_erase_cam_guide'},
+    's6_transplant': S5_TERMS | {'loss_transplant',
+                                 'loss_transplant_cam_guide'},
+    's6_fine_cam_context_erasure': S5_TERMS | {'loss_ctx_erase',
+                                               'loss_ctx_erase_cam_guide'},
+    's6_fine_cam_sufficiency': S5_TERMS | {
+        'loss_ctx_erase', 'loss_ctx_erase_cam_guide', 'loss_transplant',
+        'loss_transplant_cam_guide'},
 }
+# Configs whose CAM (and attention) sit on the stride-8 grid.
+FINE_CAM = ('s6_fine_cam', 's6_fine_cam_context_erasure',
+            's6_fine_cam_sufficiency')
 
 
 @pytest.fixture(scope='module')
@@ -23,8 +37,7 @@ def data_root(tmp_path_factory):
     return make_defect_data(str(tmp_path_factory.mktemp('defects')))
 
 
-@pytest.mark.parametrize('name',
-                         ['s5', 's6', 's6_deconv', 's7', 's8', 'demo'])
+@pytest.mark.parametrize('name', sorted(TERMS))
 def test_derived_config_trains_and_validates(name, data_root, tmp_path):
     cfg = tiny_cfg(name, data_root, str(tmp_path),
                    tiny_backbone=name not in ('s6', 'demo'))
@@ -43,3 +56,6 @@ def test_derived_config_trains_and_validates(name, data_root, tmp_path):
         assert out['scalars']['train/gt_fusion_alpha'] == pytest.approx(
             expected)
         assert out['model'].gt_fusion is True
+    if name in FINE_CAM:
+        logits, cams = out['model'](torch.zeros(1, 3, SIZE, SIZE))
+        assert cams.shape[-2:] == (SIZE // 8, SIZE // 8)

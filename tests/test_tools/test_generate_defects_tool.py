@@ -37,3 +37,28 @@ def test_generate_defects_cli(tmp_path, capsys):
     tool.main([str(tmp_path / 'again'), *opts])
     for name in ('train/00003.png', 'train/00003_GT.png', 'test/00001.png'):
         assert (out / name).read_bytes() == (tmp_path / 'again' / name).read_bytes()
+
+
+def test_textile_family_cli_and_family_options(tmp_path, capsys):
+    import pytest
+    tool = _tool()
+    out = tmp_path / 'textile'
+    tool.main([str(out), '--family', 'textile', '--num-train', '8', '--num-test', '4',
+               '--size', '48', '--cue-strength', '12', '--kinds', 'hole', 'knot',
+               '--no-progress'])
+    assert 'wrote 12 images (textile)' in capsys.readouterr().out
+    info = json.load(open(out / 'generation_info.json'))
+    assert info['family'] == 'textile' and info['config']['cue_strength'] == 12
+    assert {k for r in info['splits']['train'] for k in r['kinds']} <= {'hole', 'knot'}
+    img = cv2.imread(str(out / 'train' / '00000.png'), cv2.IMREAD_UNCHANGED)
+    assert img.shape == (48, 48, 3)
+    # an option of the other family, a kind of the other family, a bad value
+    with pytest.raises(SystemExit, match='--cue-size applies to --family metal only'):
+        tool.main([str(tmp_path / 'x'), '--family', 'textile', '--cue-size', '4'])
+    with pytest.raises(SystemExit, match='--cue-strength applies to --family textile'):
+        tool.main([str(tmp_path / 'x'), '--cue-strength', '4'])
+    with pytest.raises(SystemExit, match="unknown defect kinds \\['scratch'\\]"):
+        tool.main([str(tmp_path / 'x'), '--family', 'textile', '--kinds', 'scratch'])
+    with pytest.raises(SystemExit, match='cue_strength=99'):
+        tool.main([str(tmp_path / 'x'), '--family', 'textile', '--cue-strength', '99'])
+    assert not (tmp_path / 'x').exists()

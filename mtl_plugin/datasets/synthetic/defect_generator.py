@@ -28,7 +28,7 @@ import json
 import os
 import os.path as osp
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, ClassVar, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -45,6 +45,7 @@ class DefectGeneratorConfig:
 
     Sizes in pixels; probabilities in [0, 1].
     """
+    family: ClassVar[str] = 'metal'
     height: int = 128
     width: int = 128
     num_train: int = 200
@@ -213,8 +214,15 @@ def generate_image(cfg: DefectGeneratorConfig, split: str,
 
 
 def generate_split(cfg: DefectGeneratorConfig, out_dir: str, split: str,
-                   num: int, progress: bool = True) -> List[Dict]:
-    """Write ``num`` samples of ``split`` under ``out_dir/split``; return infos."""
+                   num: int, progress: bool = True,
+                   render: Optional[Callable] = None) -> List[Dict]:
+    """Write ``num`` samples of ``split`` under ``out_dir/split``; return infos.
+
+    ``render(cfg, split, index) -> (image, mask, info)`` draws one sample
+    (default: this family's :func:`generate_image`; another family passes its
+    own and reuses this writer).
+    """
+    render = render or generate_image
     folder = osp.join(out_dir, split)
     os.makedirs(folder, exist_ok=True)
     bar = None
@@ -223,7 +231,7 @@ def generate_split(cfg: DefectGeneratorConfig, out_dir: str, split: str,
         bar = ProgressBar(num)
     infos = []
     for i in range(num):
-        img, mask, info = generate_image(cfg, split, i)
+        img, mask, info = render(cfg, split, i)
         cv2.imwrite(osp.join(folder, f'{info["id"]}.png'), img)
         cv2.imwrite(osp.join(folder, f'{info["id"]}_GT.png'), mask * 255)
         infos.append(info)
@@ -235,17 +243,20 @@ def generate_split(cfg: DefectGeneratorConfig, out_dir: str, split: str,
 
 
 def generate_defect_dataset(cfg: DefectGeneratorConfig, out_dir: str,
-                            progress: bool = True) -> Dict:
-    """Write the train and test splits and ``generation_info.json``; return a
-    summary (per split: images, defects, cue rate among defect / normal)."""
+                            progress: bool = True,
+                            render: Optional[Callable] = None) -> Dict:
+    """Write the train and test splits and ``generation_info.json`` (with the
+    family name ``cfg.family``); return a summary (per split: images, defects,
+    cue rate among defect / normal). ``render``: see :func:`generate_split`."""
     os.makedirs(out_dir, exist_ok=True)
     splits = dict(train=cfg.num_train, test=cfg.num_test)
-    record = dict(config={k: (list(v) if isinstance(v, tuple) else v)
+    record = dict(family=cfg.family,
+                  config={k: (list(v) if isinstance(v, tuple) else v)
                           for k, v in asdict(cfg).items()},
                   splits={})
     summary = {}
     for split, num in splits.items():
-        infos = generate_split(cfg, out_dir, split, num, progress)
+        infos = generate_split(cfg, out_dir, split, num, progress, render)
         record['splits'][split] = infos
         summary[split] = summarize(infos)
     with open(osp.join(out_dir, 'generation_info.json'), 'w') as f:

@@ -7,6 +7,7 @@ from mmengine.model import BaseModel
 from mmengine.structures import PixelData
 from torch import Tensor
 
+from mtl_plugin.models.batch_augments import CompositeBatch
 from mtl_plugin.models.utils import masks_to_float
 from mtl_plugin.registry import MODELS
 from mtl_plugin.structures import MultiTaskDataSample
@@ -14,7 +15,7 @@ from mtl_plugin.utils.map_normalization import minmax_normalize
 
 #: Loss terms with a weight in ``loss_weights`` (key -> what needs it).
 LOSS_TERMS = ('cls', 'cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf',
-              'cf_effect')
+              'cf_effect', 'ctx_erase', 'transplant')
 _NEEDS_ATTENTION = ('am', 'guide')
 _NEEDS_LOC = ('loc', 'consistency')
 
@@ -28,8 +29,13 @@ class GAINMTL(BaseModel):
     a component off):
 
     * ``backbone``: any backbone returning a tuple of feature levels (fine to
-      coarse); the last level feeds the classifier and attention heads, all
-      levels feed the localization FPN.
+      coarse); level ``cam_level`` (default the last) feeds the classifier
+      and attention heads, all levels feed the localization FPN.
+    * ``cam_neck``: optional neck over the backbone levels (e.g. mmdet
+      ``FPN``); its output ``cam_level`` then feeds the classifier and the
+      attention head instead, so CAM and attention live on a finer grid than
+      the last backbone level (stride 8 instead of 32: 16x16 instead of 4x4
+      at 128 px) while the logits stay the spatial mean of that CAM.
     * ``cls_head`` (:class:`CAMClsHead`): logits and weight-based CAM in one pass.
     * ``attention_head`` (:class:`GAINAttentionHead`, S3+).
     * ``loc_head`` (:class:`GAINLocalizationHead`, S4+).
@@ -61,7 +67,16 @@ class GAINMTL(BaseModel):
     * ``loss_cf``: :class:`CounterfactualLoss`, defect images.
     * ``loss_cf_effect``: the CAL effect term of :class:`CounterfactualLoss`
       with the attention (or, without attention head, the detached normalised
-      CAM) vs a uniform random map on the last feature grid.
+      CAM) vs a uniform random map on the CAM feature grid.
+    * ``loss_ctx_erase`` / ``loss_transplant``: sufficiency terms,
+      cross-entropy of the composites of :class:`ContextErasure` (defect on
+      a normal image's context -> defect; the context alone -> normal) and
+      :class:`DefectTransplant` (GT-masked defect moved onto a normal image
+      -> defect), one extra backbone pass over all composites together; with
+      ``cam_guide`` on, ``loss_<term>_cam_guide`` also supervises the
+      composites' CAM with their masks (weight ``w[term] * w['cam_guide']``).
+      A batch without the images a term needs gives 0 (attached to the
+      graph).
 
     Data: ``inputs`` ``(N, 3, H, W)`` normalised by the data preprocessor;
     each sample carries ``gt_label`` ``(1,)`` and, for every pixel-level term,
@@ -81,8 +96,14 @@ class GAINMTL(BaseModel):
         loc_head: localization head config or ``None``.
         map_upsampler: upsampler config for CAM and attention.
         loss_weights: weights of the loss terms.
+        cam_neck: neck config or ``None`` (classifier on the backbone).
+        cam_level: index of the level (of the neck outputs, or of the
+            backbone levels without a neck) that feeds classifier and
+            attention head.
         cls_loss, cam_guide_loss, am_loss, guide_loss, consistency_loss,
         cf_loss: configs of the loss modules.
+        context_erasure, defect_transplant: configs of the batch augments of
+            the sufficiency terms.
         gt_fusion: enable S6 GT-mask fusion in the attention-mining mask.
         gt_fusion_alpha: initial ``alpha`` (the hook overwrites it).
         defect_class: index of the defect class; the model hands it to its
@@ -101,6 +122,8 @@ class GAINMTL(BaseModel):
                  attention_head: Optional[dict] = None,
                  loc_head: Optional[dict] = None,
                  map_upsampler: dict = dict(type='BilinearMapUpsampler'),
+                 cam_neck: Optional[dict] = None,
+                 cam_level: int = -1,
                  loss_weights: Optional[Dict[str, float]] = None,
                  cls_loss: dict = dict(type='CrossEntropyLoss',
                                        use_sigmoid=False),
@@ -109,6 +132,8 @@ class GAINMTL(BaseModel):
                  guide_loss: dict = dict(type='AttentionGuidanceLoss'),
                  consistency_loss: dict = dict(type='MapConsistencyLoss'),
                  cf_loss: dict = dict(type='CounterfactualLoss'),
+                 context_erasure: dict = dict(type='ContextErasure'),
+                 defect_transplant: dict = dict(type='DefectTransplant'),
                  gt_fusion: bool = False,
                  gt_fusion_alpha: float = 0.0,
                  defect_class: int = 1,
@@ -126,7 +151,10 @@ class GAINMTL(BaseModel):
         if not 0.0 <= gt_fusion_alpha <= 1.0:
             raise ValueError(f'GAINMTL: gt_fusion_alpha must be in [0, 1], got '
                              f'{gt_fusion_alpha}')
+        self._check_cam_neck(cam_neck, cls_head, attention_head)
         self.backbone = MODELS.build(backbone)
+        self.cam_neck = MODELS.build(cam_neck) if cam_neck else None
+        self.cam_level = int(cam_level)
         self.cls_head = MODELS.build(cls_head)
         num_classes = getattr(self.cls_head, 'num_classes', None)
         if num_classes is not None and not 0 <= defect_class < num_classes:
@@ -144,6 +172,12 @@ class GAINMTL(BaseModel):
         self.guide_loss = MODELS.build(guide_loss)
         self.consistency_loss = MODELS.build(consistency_loss)
         self.cf_loss = MODELS.build(cf_loss)
+        self.context_erasure = MODELS.build(context_erasure)
+        self.defect_transplant = MODELS.build(defect_transplant)
+        if (self.context_erasure.region == 'attention'
+                and self.attention_head is None):
+            raise ValueError("GAINMTL: context_erasure region='attention' "
+                             'needs an attention_head')
         self.gt_fusion = gt_fusion
         self.gt_fusion_alpha = float(gt_fusion_alpha)
         self.defect_class = defect_class
@@ -174,6 +208,33 @@ class GAINMTL(BaseModel):
                                  'needs a loc_head (set it or the weight to 0)')
         return full
 
+    @staticmethod
+    def _check_cam_neck(cam_neck: Optional[dict], cls_head: dict,
+                        attention_head: Optional[dict]) -> None:
+        channels = (cam_neck or {}).get('out_channels')
+        if channels is None:
+            return
+        heads = dict(cls_head=cls_head, attention_head=attention_head or {})
+        for name, head in heads.items():
+            if head.get('in_channels', channels) != channels:
+                raise ValueError(
+                    f'GAINMTL: {name}.in_channels={head["in_channels"]} but '
+                    f'cam_neck.out_channels={channels} feeds it; set them '
+                    'equal')
+
+    def cam_features(self, feats: Sequence[Tensor]) -> Tensor:
+        """The ``(N, C, h, w)`` features of the classifier and attention
+        head: level ``cam_level`` of the backbone levels ``feats``, or of
+        ``cam_neck(feats)``."""
+        levels = (self.cam_neck(tuple(feats)) if self.cam_neck is not None
+                  else feats)
+        if not -len(levels) <= self.cam_level < len(levels):
+            raise IndexError(
+                f'GAINMTL: cam_level={self.cam_level} but the '
+                f'{"cam_neck" if self.cam_neck is not None else "backbone"} '
+                f'gives {len(levels)} levels')
+        return levels[self.cam_level]
+
     def set_loss_weight(self, name: str, value: float) -> None:
         """Change one loss weight (used by the loss-weight scheduler hook)."""
         if name not in self.loss_weights:
@@ -198,8 +259,7 @@ class GAINMTL(BaseModel):
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
-            feats = self.backbone(inputs)
-            return self.cls_head(feats[-1])
+            return self.cls_head(self.cam_features(self.backbone(inputs)))
         raise ValueError(f'GAINMTL: invalid mode {mode!r} (expected loss, '
                          'predict or tensor)')
 
@@ -239,14 +299,15 @@ class GAINMTL(BaseModel):
         size = tuple(inputs.shape[-2:])
         w = self.loss_weights
         labels = self._labels(data_samples, inputs.device)
-        pixel_terms = ('cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf')
+        pixel_terms = ('cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf',
+                       'ctx_erase', 'transplant')
         masks = (self._masks(data_samples, size, inputs.device)
                  if any(self._on(k) for k in pixel_terms) else None)
         is_defect = labels == self.defect_class
         defect_idx = is_defect.nonzero(as_tuple=True)[0]
 
         feats = self.backbone(inputs)
-        feat = feats[-1]
+        feat = self.cam_features(feats)
         logits, cams = self.cls_head(feat)
         losses = dict(loss_cls=w['cls'] * self.cls_loss(logits, labels))
         defect_cam = cams[:, self.defect_class:self.defect_class + 1]
@@ -259,9 +320,11 @@ class GAINMTL(BaseModel):
                 cam_up, masks)
 
         att = att_up = None
-        if self.attention_head is not None and any(
+        attention_region = (self._on('ctx_erase') and
+                            self.context_erasure.region == 'attention')
+        if self.attention_head is not None and (attention_region or any(
                 self._on(k) for k in ('am', 'guide', 'consistency',
-                                      'cf_effect')):
+                                      'cf_effect'))):
             att = self.attention_head(feat)
             att_up = self.att_upsampler(att, size)
         if self._on('guide'):
@@ -298,6 +361,54 @@ class GAINMTL(BaseModel):
                 feat * torch.rand_like(attention))
             losses['loss_cf_effect'] = w['cf_effect'] * self.cf_loss.effect(
                 att_logits, rand_logits, labels)
+        composites = {}
+        if self._on('ctx_erase'):
+            region = None
+            if attention_region:
+                region = self.attention_head.soft_mask(self._mining_guide(
+                    att_up, loc_prob, masks,
+                    torch.arange(len(labels), device=inputs.device)))
+            composites['ctx_erase'] = self.context_erasure(
+                inputs, masks, labels, region)
+        if self._on('transplant'):
+            composites['transplant'] = self.defect_transplant(
+                inputs, masks, labels)
+        if composites:
+            losses.update(self._sufficiency(composites, logits, size))
+        return losses
+
+    def _sufficiency(self, composites: Dict[str, CompositeBatch],
+                     anchor: Tensor, size: Tuple[int, int]
+                     ) -> Dict[str, Tensor]:
+        """Sufficiency terms: cross-entropy (and CAM guidance) of the
+        composites of each term, from one backbone pass over all of them;
+        ``anchor`` (the main logits) gives the graph-attached zero of a
+        term without composites."""
+        w = self.loss_weights
+        batch = CompositeBatch.cat(list(composites.values()))
+        if batch.num_images:
+            logits, cams = self.cls_head(self.cam_features(
+                self.backbone(batch.images)))
+        losses, start = {}, 0
+        zero = anchor.sum() * 0.0
+        for term, part in composites.items():
+            rows = slice(start, start + part.num_images)
+            start += part.num_images
+            if part.num_images == 0:
+                losses[f'loss_{term}'] = zero
+            else:
+                losses[f'loss_{term}'] = w[term] * self.cls_loss(
+                    logits[rows].float(), part.labels)
+            if not self._on('cam_guide'):
+                continue
+            if part.num_images == 0:
+                losses[f'loss_{term}_cam_guide'] = zero
+            else:
+                cam_up = self.cam_upsampler(
+                    cams[rows, self.defect_class:self.defect_class + 1], size)
+                losses[f'loss_{term}_cam_guide'] = (
+                    w[term] * w['cam_guide'] *
+                    self.cam_guide_loss(cam_up, part.masks))
         return losses
 
     def fused_attention(self, att_up: Tensor,
@@ -309,6 +420,18 @@ class GAINMTL(BaseModel):
             fused = 0.5 * (fused + loc_prob.detach())
         return fused
 
+    def _mining_guide(self, att_up: Tensor, loc_prob: Optional[Tensor],
+                      masks: Tensor, idx: Tensor) -> Tensor:
+        """Attention-mining map ``(len(idx), 1, H, W)`` of the images
+        ``idx``: the fused attention, with ``gt_fusion`` blended with the GT
+        mask (``alpha * GT + (1 - alpha) * fused``)."""
+        guide = self.fused_attention(att_up[idx], None if loc_prob is None
+                                     else loc_prob[idx])
+        if self.gt_fusion:
+            alpha = self.gt_fusion_alpha
+            guide = alpha * masks[idx] + (1.0 - alpha) * guide
+        return guide
+
     def _attention_mining(self, inputs: Tensor, att_up: Tensor,
                           loc_prob: Optional[Tensor], masks: Tensor,
                           labels: Tensor, defect_idx: Tensor) -> Tensor:
@@ -316,15 +439,11 @@ class GAINMTL(BaseModel):
         second backbone pass runs on those images only."""
         if defect_idx.numel() == 0:
             return att_up.sum() * 0.0
-        guide = self.fused_attention(att_up[defect_idx],
-                                     None if loc_prob is None else
-                                     loc_prob[defect_idx])
-        if self.gt_fusion:
-            alpha = self.gt_fusion_alpha
-            guide = alpha * masks[defect_idx] + (1.0 - alpha) * guide
+        guide = self._mining_guide(att_up, loc_prob, masks, defect_idx)
         erased = self.attention_head.erase(
             inputs[defect_idx], self.attention_head.soft_mask(guide))
-        masked_logits = self.cls_head.logits_from(self.backbone(erased)[-1])
+        masked_logits = self.cls_head.logits_from(
+            self.cam_features(self.backbone(erased)))
         return self.am_loss(masked_logits, labels[defect_idx],
                             self.defect_class)
 
@@ -337,9 +456,9 @@ class GAINMTL(BaseModel):
             cf_feat = self.cf_loss.suppress(feat[defect_idx],
                                             masks[defect_idx])
         else:
-            cf_feat = self.backbone(
+            cf_feat = self.cam_features(self.backbone(
                 self.cf_loss.suppress(inputs[defect_idx],
-                                      masks[defect_idx]))[-1]
+                                      masks[defect_idx])))
         return self.cf_loss(self.cls_head.logits_from(cf_feat),
                             labels[defect_idx], self.defect_class)
 
@@ -352,11 +471,12 @@ class GAINMTL(BaseModel):
         if data_samples is None:
             data_samples = [MultiTaskDataSample() for _ in range(len(inputs))]
         feats = self.backbone(inputs)
+        feat = self.cam_features(feats)
         with_maps = self.test_cfg['with_maps']
         if with_maps:
-            logits, cams = self.cls_head(feats[-1])
+            logits, cams = self.cls_head(feat)
         else:
-            logits = self.cls_head(feats[-1], with_cam=False)
+            logits = self.cls_head(feat, with_cam=False)
         scores = logits.float().softmax(dim=1)
         maps = {}
         if with_maps:
@@ -364,7 +484,7 @@ class GAINMTL(BaseModel):
                 cams[:, self.defect_class:self.defect_class + 1], size)
             if self.attention_head is not None:
                 maps['pred_attention'] = self.att_upsampler(
-                    self.attention_head(feats[-1]), size).sigmoid()
+                    self.attention_head(feat), size).sigmoid()
             if self.loc_head is not None:
                 maps['pred_loc'] = F.interpolate(
                     self.loc_head(feats), size=size, mode='bilinear',

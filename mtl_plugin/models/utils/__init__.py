@@ -1,4 +1,5 @@
 from .binary_masks import masks_to_float
+from .mask_morphology import dilate_masks, mask_ring
 from .pixel_balance import fg_bg_balanced_mean
 
-__all__ = ['masks_to_float', 'fg_bg_balanced_mean']
+__all__ = ['masks_to_float', 'fg_bg_balanced_mean', 'dilate_masks', 'mask_ring']

@@ -81,3 +81,26 @@ def test_config_validation():
         DefectGeneratorConfig(defect_kinds=('dent', ))
     with pytest.raises(ValueError, match='cue_prob'):
         DefectGeneratorConfig(cue_prob=1.5)
+
+
+def test_oracle_twin_differs_only_by_the_cue():
+    """Changing only the cue rates (biased -> label-independent) keeps every
+    image, mask and label: the cue is the last draw of each image's own
+    generator. Images whose cue flag flips differ inside the stamp only."""
+    kw = dict(height=48, width=48, seed=2)
+    biased = DefectGeneratorConfig(cue_prob=0.95, cue_prob_normal=0.05, **kw)
+    oracle = DefectGeneratorConfig(cue_prob=0.5, cue_prob_normal=0.5, **kw)
+    s = biased.stamp_size
+    flipped = 0
+    for i in range(60):
+        ib, mb, fb = generate_image(biased, 'train', i)
+        io, mo, fo = generate_image(oracle, 'train', i)
+        assert np.array_equal(mb, mo) and fb['label'] == fo['label']
+        changed = ib != io
+        if fb['cue'] == fo['cue']:
+            assert not changed.any()
+        else:
+            flipped += 1
+            assert changed.any() and not changed[1 + s:, :].any() \
+                and not changed[:, 1 + s:].any()
+    assert flipped > 10

@@ -260,3 +260,116 @@ def test_predict_label_follows_score_thr():
         assert [s.pred_label.item() for s in out] == expected, thr
     with pytest.raises(ValueError, match='score_thr'):
         build(test_cfg=dict(score_thr=1.5))
+
+
+# ------------------------------------------------ sufficiency terms, fine CAM
+FINE_NECK = dict(type='FPN', in_channels=LEVEL_CHANNELS, out_channels=16,
+                 start_level=1, num_outs=3, norm_cfg=dict(type='BN'),
+                 act_cfg=dict(type='ReLU'))
+
+
+def test_sufficiency_terms_share_one_extra_pass():
+    model = build(loss_weights=dict(cam_guide=0.3, ctx_erase=1.0,
+                                    transplant=0.5))
+    seen = []
+    model.backbone.register_forward_hook(
+        lambda mod, args, out: seen.append(args[0].shape[0]))
+    inputs, samples = batch()
+    torch.manual_seed(3)  # the same partners and shifts in both calls
+    losses = model.loss(inputs, samples)
+    # main pass (2 images) + one pass over 2 context-erasure composites
+    # (positive, complement) and 1 transplant
+    assert seen == [2, 3]
+    assert {'loss_ctx_erase', 'loss_ctx_erase_cam_guide', 'loss_transplant',
+            'loss_transplant_cam_guide'} <= set(losses)
+    assert all(torch.isfinite(v) and v.item() > 0 for v in losses.values())
+    model.set_loss_weight('transplant', 0.25)
+    torch.manual_seed(3)
+    halved = model.loss(inputs, samples)
+    torch.testing.assert_close(halved['loss_transplant'] * 2,
+                               losses['loss_transplant'])
+    torch.testing.assert_close(halved['loss_transplant_cam_guide'] * 2,
+                               losses['loss_transplant_cam_guide'])
+
+
+@pytest.mark.parametrize('term', ['ctx_erase', 'transplant'])
+def test_sufficiency_gradient_reaches_backbone(term):
+    model = build(loss_weights={'cls': 0.0, term: 1.0})
+    losses = model.loss(*batch())
+    losses[f'loss_{term}'].backward()
+    grads = [p.grad for p in model.backbone.parameters()]
+    assert any(g is not None and g.abs().sum() > 0 for g in grads)
+    assert model.cls_head.fc.weight.grad.abs().sum() > 0
+
+
+def test_sufficiency_skips_batches_without_the_images_it_needs():
+    model = build(loss_weights=dict(cam_guide=0.3, ctx_erase=1.0,
+                                    transplant=1.0))
+    calls = count_backbone_calls(model)
+    inputs, samples = batch()
+    normal_only = [samples[1], samples[1]]
+    losses = model.loss(inputs, normal_only)
+    assert len(calls) == 1  # no composite, no extra pass
+    for key in ('loss_ctx_erase', 'loss_ctx_erase_cam_guide',
+                'loss_transplant', 'loss_transplant_cam_guide'):
+        assert losses[key].item() == 0.0 and losses[key].requires_grad
+    sum(losses.values()).backward()
+    # defects only: context erasure falls back to a blurred context, the
+    # transplant has no normal image to paste onto
+    losses = build(loss_weights=dict(ctx_erase=1.0, transplant=1.0)).loss(
+        inputs, [samples[0], samples[0]])
+    assert losses['loss_ctx_erase'].item() > 0
+    assert losses['loss_transplant'].item() == 0.0
+
+
+def test_attention_region_context_erasure_needs_attention_head():
+    with pytest.raises(ValueError, match="region='attention'"):
+        build(loss_weights=dict(ctx_erase=1.0),
+              context_erasure=dict(type='ContextErasure', region='attention'))
+    model = build(attention=True, loss_weights=dict(ctx_erase=1.0),
+                  context_erasure=dict(type='ContextErasure',
+                                       region='attention'))
+    assert model.loss(*batch())['loss_ctx_erase'].item() > 0
+
+
+def test_fine_cam_from_an_fpn_level_keeps_logits_the_cam_mean():
+    model = build(attention=True, cam_neck=FINE_NECK, cam_level=0,
+                  cls_head=dict(type='CAMClsHead', in_channels=16),
+                  attention_head=dict(type='GAINAttentionHead',
+                                      in_channels=16, mid_channels=8)).eval()
+    inputs, samples = batch()
+    logits, cams = model(inputs)
+    assert cams.shape == (2, 2, SIZE // 8, SIZE // 8)  # stride 8, not 32
+    torch.testing.assert_close(logits, cams.mean(dim=(2, 3)) +
+                               model.cls_head.fc.bias)
+    out = model.predict(inputs, samples)
+    assert out[0].pred_cam.data.shape == (1, SIZE, SIZE)
+    torch.testing.assert_close(out[0].pred_score, logits[0].softmax(0))
+
+
+def test_fine_cam_config_errors_name_the_key():
+    with pytest.raises(ValueError, match='cls_head.in_channels=576'):
+        build(cam_neck=FINE_NECK)
+    model = build(cam_neck=FINE_NECK, cam_level=3,
+                  cls_head=dict(type='CAMClsHead', in_channels=16))
+    with pytest.raises(IndexError, match='cam_level=3.*3 levels'):
+        model(torch.randn(1, 3, SIZE, SIZE))
+
+
+def test_sufficiency_and_fine_cam_under_autocast():
+    weights = dict(cls=1.0, cam_guide=0.3, am=1.0, guide=0.5, loc=0.2,
+                   consistency=0.1, cf=0.1, ctx_erase=1.0, transplant=1.0)
+    model = build(attention=True, loc=True, loss_weights=weights,
+                  gt_fusion=True, gt_fusion_alpha=0.5, cam_neck=FINE_NECK,
+                  cam_level=0, cls_head=dict(type='CAMClsHead', in_channels=16),
+                  attention_head=dict(type='GAINAttentionHead',
+                                      in_channels=16, mid_channels=8))
+    inputs, samples = batch()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = model.loss(inputs, samples)
+    assert len(losses) == 12
+    for name, value in losses.items():
+        assert value.dtype == torch.float32 and torch.isfinite(value), name
+    sum(losses.values()).backward()
+    grad = next(model.backbone.parameters()).grad
+    assert grad is not None and torch.isfinite(grad).all() and grad.abs().sum() > 0

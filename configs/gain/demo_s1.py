@@ -1,0 +1,53 @@
+# CPU demo, the shortcut learner: configs/gain/demo.py's recipe (MobileNetV3-Small,
+# random init, 128 px, 20 epochs, data/gain_demo) on S1, classification only.
+# On the cue-free test split it shows the model that is right on train for the
+# wrong reason; tools/run_demo.sh prints it beside the guided demo.py.
+# Everything below the `_base_` line is demo.py's, character for character
+# (tested): the two differ by the strategy alone.
+_base_ = ['./s1.py', './_base_/models/tiny_mobilenetv3_small.py']
+
+data_root = 'data/gain_demo'
+img_scale = (128, 128)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDefectMask'),
+    dict(type='Resize', scale=img_scale, keep_ratio=False),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackMultiTaskInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadDefectMask'),
+    dict(type='Resize', scale=img_scale, keep_ratio=False),
+    dict(type='PackMultiTaskInputs'),
+]
+
+# The tiny parts for the layout of the strategy's model, only those it has.
+model = dict(
+    backbone=dict(_delete_=True, **_base_.tiny.backbone),
+    **{part: channels for part, channels in (
+        _base_.tiny.parts_cam_neck if _base_.model.get('cam_neck')
+        else _base_.tiny.parts).items() if _base_.model.get(part)})
+
+train_dataloader = dict(
+    batch_size=16,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=32,
+    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+
+max_epochs = 20
+optim_wrapper = dict(optimizer=dict(lr=_base_.tiny.lr))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+         end=_base_.tiny.warmup_iters),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,
+         eta_min=1e-5, convert_to_iter_based=True)
+]
+train_cfg = dict(max_epochs=max_epochs, val_interval=5)
+default_hooks = dict(
+    logger=dict(interval=5),
+    checkpoint=dict(interval=5, max_keep_ckpts=1))

@@ -1,0 +1,36 @@
+"""The synthetic defect families by name, for tools that pick one
+(``tools/data/generate_defects.py --family``, ``benchmarks/gain_strategies.py``).
+
+``metal``: :mod:`.defect_generator` (brushed-metal grey surfaces, scratches /
+spots / cracks / stains, corner-stamp cue). ``textile``:
+:mod:`.textile_defect_generator` (woven greige fabric, holes / missing
+threads / knots / oil spots, global colour-cast cue).
+"""
+from typing import Callable, Dict, NamedTuple, Tuple
+
+from . import defect_generator, textile_defect_generator
+
+
+class DefectFamily(NamedTuple):
+    """One family: its config dataclass, dataset writer and defect kinds."""
+    config: type
+    generate_dataset: Callable
+    kinds: Tuple[str, ...]
+
+
+DEFECT_FAMILIES: Dict[str, DefectFamily] = dict(
+    metal=DefectFamily(defect_generator.DefectGeneratorConfig,
+                       defect_generator.generate_defect_dataset,
+                       defect_generator.DEFECT_KINDS),
+    textile=DefectFamily(textile_defect_generator.TextileDefectGeneratorConfig,
+                         textile_defect_generator.generate_defect_dataset,
+                         textile_defect_generator.TEXTILE_DEFECT_KINDS),
+)
+
+
+def get_family(name: str) -> DefectFamily:
+    """The family called ``name``; a clear error for any other name."""
+    if name not in DEFECT_FAMILIES:
+        raise ValueError(f'unknown defect family {name!r}; expected one of '
+                         f'{sorted(DEFECT_FAMILIES)}')
+    return DEFECT_FAMILIES[name]

@@ -1,0 +1,18 @@
+import torch
+
+from mtl_plugin.models.batch_augments import CompositeBatch
+
+
+def test_empty_and_cat_keep_shapes_and_order():
+    like = torch.zeros(4, 3, 6, 5, dtype=torch.bfloat16)
+    empty = CompositeBatch.empty(like)
+    assert empty.num_images == 0 and empty.images.shape == (0, 3, 6, 5)
+    assert empty.images.dtype == torch.bfloat16
+    assert empty.masks.shape == (0, 1, 6, 5) and empty.labels.dtype == torch.long
+    one = CompositeBatch(like[:2] + 1, torch.tensor([1, 0]),
+                         torch.ones(2, 1, 6, 5), torch.tensor([0, 1]),
+                         torch.tensor([1, -1]))
+    both = CompositeBatch.cat([one, empty, one])
+    assert both.num_images == 4
+    assert both.labels.tolist() == [1, 0, 1, 0]
+    assert both.targets.tolist() == [1, -1, 1, -1]
