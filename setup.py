@@ -32,6 +32,7 @@ setup(
     extras_require={
         'tests': parse_requirements('tests'),
         'optional': parse_requirements('optional'),
+        'deploy': parse_requirements('deploy'),
     },
     license='Apache-2.0',
     zip_safe=False,
