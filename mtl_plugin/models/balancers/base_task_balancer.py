@@ -14,7 +14,9 @@ Every balancer shares the mechanisms implemented here:
   PCGrad): :meth:`BaseTaskBalancer.update_params` does the backward pass and
   the optimizer step, replacing the shared parameters' gradients by
   :meth:`~BaseTaskBalancer.combine` of the per-task ones; the model's
-  ``train_step`` only runs the forward pass and calls it.
+  ``train_step`` only runs the forward pass and calls it. Balancers that
+  need another step (GradNorm, IMTL-G) override it and take the per-task
+  gradients with :func:`task_gradients`.
 
 The weights actually applied are returned as non-loss entries
 ``weight_<task>`` of the loss dict: mmengine's ``parse_losses`` sums only keys
@@ -58,6 +60,39 @@ def group_task_losses(losses: Dict[str, Tensor],
         total = sum(value) if isinstance(value, (list, tuple)) else value
         grouped[task] = grouped[task] + total if task in grouped else total
     return grouped
+
+
+def task_gradients(losses: Dict[str, Tensor], task_names: Sequence[str],
+                   params: Sequence[Tensor], optim_wrapper: OptimWrapper
+                   ) -> Dict[str, List[Optional[Tensor]]]:
+    """Gradient of every task's (weighted) loss on ``params``.
+
+    ``torch.autograd.grad`` with ``retain_graph``, so the caller can still
+    back-propagate through the same graph; each loss is AMP-scaled like the
+    wrapper's ``backward`` when the wrapper has a loss scaler.
+
+    Args:
+        losses: balanced, prefixed loss dict (a balancer's output).
+        task_names: the balancer's tasks (loss-key prefixes).
+        params: parameters to differentiate (e.g. the shared ones).
+        optim_wrapper: the runner's wrapper; gradient accumulation is
+            refused (the per-task gradients would mix iterations).
+
+    Returns:
+        ``{task: [grad or None per param]}`` in the order of the grouped
+        losses (None where the task does not reach a parameter).
+    """
+    if getattr(optim_wrapper, '_accumulative_counts', 1) != 1:
+        raise ValueError('balancers with needs_task_gradients do not '
+                         'support accumulative_counts > 1')
+    scaler = getattr(optim_wrapper, 'loss_scaler', None)
+    grads = {}
+    for task, value in group_task_losses(losses, task_names).items():
+        if scaler is not None:
+            value = scaler.scale(value)
+        grads[task] = list(torch.autograd.grad(
+            value, list(params), retain_graph=True, allow_unused=True))
+    return grads
 
 
 class BaseTaskBalancer(BaseModule):
@@ -137,16 +172,8 @@ class BaseTaskBalancer(BaseModule):
             optim_wrapper: the runner's wrapper; its ``backward`` (AMP
                 scaling), ``step`` (clipping) and ``zero_grad`` are used.
         """
-        if getattr(optim_wrapper, '_accumulative_counts', 1) != 1:
-            raise ValueError('gradient-surgery balancers do not support '
-                             'accumulative_counts > 1')
-        scaler = getattr(optim_wrapper, 'loss_scaler', None)
-        task_grads = []
-        for value in group_task_losses(losses, self.task_names).values():
-            if scaler is not None:
-                value = scaler.scale(value)
-            task_grads.append(torch.autograd.grad(
-                value, shared, retain_graph=True, allow_unused=True))
+        task_grads = list(task_gradients(losses, self.task_names, shared,
+                                         optim_wrapper).values())
         optim_wrapper.backward(total)
         for p, g in zip(shared, self.combine(task_grads, shared)):
             p.grad = g.detach().clone()

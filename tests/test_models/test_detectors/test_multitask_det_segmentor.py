@@ -1,5 +1,6 @@
 """MultiTaskDetSegmentor: prefixed losses, predictions, heads off,
-stop-gradient isolation and the PCGrad train step."""
+stop-gradient isolation, task adapters and the train step of the
+gradient-based balancers."""
 import copy
 import os.path as osp
 
@@ -163,3 +164,87 @@ def test_pcgrad_train_step_replaces_shared_gradients():
         assert not torch.allclose(got, plain_sum)
     expected = pcgrad_combine(flat, generator=torch.Generator().manual_seed(0))
     assert torch.allclose(got, expected, atol=1e-5, rtol=1e-4)
+
+
+ADAPTER = dict(type='TaskFeatureAdapter', in_channels=128, num_levels=4,
+               kernel_size=1)
+TASK_ORDER = ['seg', 'det', 'cls']
+
+
+def test_task_adapters_start_as_identity_and_train_only_their_task():
+    plain = _build()
+    model = _build(task_adapter=ADAPTER)
+    assert set(model.adapters) == {'seg', 'det', 'cls'}
+    missing, unexpected = model.load_state_dict(plain.state_dict(),
+                                                strict=False)
+    assert not unexpected and all(k.startswith('adapters.') for k in missing)
+    data_raw = _data()
+    ref_data = plain.data_preprocessor(copy.deepcopy(data_raw), True)
+    ref = plain.loss(ref_data['inputs'], ref_data['data_samples'])
+    data = model.data_preprocessor(copy.deepcopy(data_raw), True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    # identity at initialisation: the same losses as without adapters
+    for key in ('seg_loss_ce', 'det_loss_cls', 'cls_loss_ce'):
+        assert torch.allclose(losses[key], ref[key], atol=1e-6)
+    losses['det_loss_cls'].backward()
+    grads = {t: sum(p.grad.abs().sum() for p in a.parameters()
+                    if p.grad is not None) for t, a in model.adapters.items()}
+    assert grads['det'] > 0 and grads['seg'] == 0 and grads['cls'] == 0
+    # predict runs through the adapters too
+    model.eval()
+    with torch.no_grad():
+        out = model.predict(data['inputs'], data['data_samples'])
+    assert out[0].pred_sem_seg.data.shape == (1, 64, 64)
+
+
+def test_stop_gradient_task_still_trains_its_adapter():
+    model = _build(task_adapter=ADAPTER, detach_tasks=('cls', ))
+    data = model.data_preprocessor(_data(), True)
+    model.loss(data['inputs'], data['data_samples'])['cls_loss_ce'].backward()
+    assert _shared_grad_norm(model) == 0
+    assert model.adapters['cls'].convs[0].norm.weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('balancer', [
+    dict(type='GradNormBalancer', momentum=0.0, num_last_shared=8),
+    dict(type='IMTLGBalancer', num_last_shared=8)])
+def test_magnitude_balancers_train_and_log_their_weights(balancer):
+    cfg = _model_cfg()
+    cfg['balancer'] = balancer  # replaced, not merged with the fixed one
+    init_default_scope('mtl_plugin')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg)
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=1e-4))
+    first = model.train_step(_data(), wrapper)
+    second = model.train_step(_data(), wrapper)
+    assert {'weight_seg', 'weight_det', 'weight_cls'} <= set(second)
+    weights = torch.tensor([second[f'weight_{t}'] for t in TASK_ORDER])
+    if balancer['type'] == 'GradNormBalancer':
+        # moved off (1, 1, 1) by the first step, still summing to K = 3
+        assert not torch.allclose(weights, torch.ones(3))
+        assert weights.sum().item() == pytest.approx(3.0, rel=1e-4)
+        # the largest shared gradient (cls) gets the smallest weight
+        assert weights.argmin().item() == TASK_ORDER.index('cls')
+    else:
+        assert first['alpha_seg'] == 0
+        alpha = torch.tensor([second[f'alpha_{t}'] for t in TASK_ORDER])
+        assert alpha.sum().item() == pytest.approx(1.0, rel=1e-4)
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+
+@pytest.mark.parametrize('name', ['gradnorm', 'imtlg', 'adapters',
+                                  'imtlg_adapters'])
+def test_balancing_configs_train_one_iteration(name):
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(osp.join(REPO, 'configs/multitask',
+                                   f'multitask_mnv3_fpn_{name}.py'))
+    init_default_scope('mtl_plugin')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    before = [p.detach().clone() for p in model.backbone.parameters()]
+    log_vars = model.train_step(_data(), wrapper)
+    assert torch.isfinite(log_vars['loss'])
+    assert any(not torch.equal(b, p) for b, p in
+               zip(before, model.backbone.parameters()))
