@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 from mmdet.models.detectors.base import BaseDetector
 from mmengine.optim import OptimWrapper
-from torch import Tensor
+from torch import Tensor, nn
 
 from mtl_plugin.registry import MODELS
 
@@ -39,6 +39,9 @@ class MultiTaskDetSegmentor(BaseDetector):
             ``task_names`` defaults to the enabled tasks.
         detach_tasks: tasks whose head gets detached features (stop-gradient:
             its loss trains the head only, never the shared trunk).
+        task_adapter: config of a per-task module between the neck and each
+            head (e.g. :class:`TaskFeatureAdapter`), built once per enabled
+            task; None: heads read the neck levels directly.
         data_preprocessor: e.g. mmdet ``DetDataPreprocessor``.
     """
 
@@ -50,6 +53,7 @@ class MultiTaskDetSegmentor(BaseDetector):
                  cls_head: Optional[Dict] = None,
                  balancer: Dict = dict(type='FixedWeightBalancer'),
                  detach_tasks: Sequence[str] = (),
+                 task_adapter: Optional[Dict] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -68,6 +72,8 @@ class MultiTaskDetSegmentor(BaseDetector):
             raise KeyError(f'detach_tasks has unknown tasks {sorted(unknown)}; '
                            f'expected a subset of {TASKS}')
         self.detach_tasks = tuple(detach_tasks)
+        self.adapters = None if task_adapter is None else nn.ModuleDict(
+            {t: MODELS.build(copy.deepcopy(task_adapter)) for t in self.tasks})
         balancer = copy.deepcopy(dict(balancer))
         balancer.setdefault('task_names', self.tasks)
         # Per-task balancer options of switched-off heads are dropped, so a
@@ -91,8 +97,12 @@ class MultiTaskDetSegmentor(BaseDetector):
         return tuple(x)
 
     def _head_feats(self, task: str, feats: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
+        """Neck levels as ``task``'s head reads them: detached for a
+        stop-gradient task (its adapter still trains), then adapted."""
         if task in self.detach_tasks:
-            return tuple(f.detach() for f in feats)
+            feats = tuple(f.detach() for f in feats)
+        if self.adapters is not None:
+            feats = self.adapters[task](feats)
         return feats
 
     def task_losses(self, batch_inputs: Tensor,
@@ -115,17 +125,19 @@ class MultiTaskDetSegmentor(BaseDetector):
                 rescale: bool = True) -> List:
         feats = self.extract_feat(batch_inputs)
         if self.det_head is not None:
-            results = self.det_head.predict(feats, batch_data_samples,
+            results = self.det_head.predict(self._head_feats('det', feats),
+                                            batch_data_samples,
                                             rescale=rescale)
             batch_data_samples = self.add_pred_to_datasample(
                 batch_data_samples, results)
         if self.seg_head is not None:
             for sample, seg in zip(batch_data_samples,
-                                   self.seg_head.predict(feats, batch_data_samples,
-                                                         rescale=rescale)):
+                                   self.seg_head.predict(
+                                       self._head_feats('seg', feats),
+                                       batch_data_samples, rescale=rescale)):
                 sample.pred_sem_seg = seg
         if self.cls_head is not None:
-            scores = self.cls_head.predict(feats)
+            scores = self.cls_head.predict(self._head_feats('cls', feats))
             for sample, score in zip(batch_data_samples, scores):
                 sample.pred_score = score
                 sample.pred_label = score.argmax(0, keepdim=True)
@@ -134,7 +146,8 @@ class MultiTaskDetSegmentor(BaseDetector):
     def _forward(self, batch_inputs: Tensor, batch_data_samples=None) -> Dict:
         """Raw head outputs ``{task: output}`` (for tracing / FLOPs)."""
         feats = self.extract_feat(batch_inputs)
-        return {t: getattr(self, f'{t}_head')(feats) for t in self.tasks}
+        return {t: getattr(self, f'{t}_head')(self._head_feats(t, feats))
+                for t in self.tasks}
 
     def train_step(self, data, optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
         """Standard step, or the balancer's gradient surgery when it asks.
