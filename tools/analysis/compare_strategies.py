@@ -9,7 +9,9 @@ written by tools/test.py) or, failing that, from the newest
 ``<work_dir>/<timestamp>/<timestamp>.json`` that mmengine's logger writes
 (JSON lines; the last line holding metrics wins). Writes
 ``<out-dir>/strategies.md`` (markdown table, strategies x metrics, best value
-of each metric in bold) and ``<out-dir>/strategies.png`` (grouped bars:
+of each metric in bold, then a link to each run's
+``<work_dir>/defect_report/defect_report.html`` where
+tools/analysis/defect_report.py wrote one) and ``<out-dir>/strategies.png`` (grouped bars:
 metrics on the x axis, one bar per strategy), and prints the table.
 """
 import argparse
@@ -109,6 +111,17 @@ def markdown_table(results: Dict[str, Dict[str, float]], metrics: Sequence[str])
     return '\n'.join(lines)
 
 
+def report_links(runs: Sequence[Tuple[str, str]], out_dir: str) -> str:
+    """Markdown links to each run's ``<work_dir>/defect_report/defect_report.html``
+    (tools/analysis/defect_report.py), relative to ``out_dir``; '' if none."""
+    lines = []
+    for name, work_dir in runs:
+        page = osp.join(work_dir, 'defect_report', 'defect_report.html')
+        if osp.isfile(page):
+            lines.append(f'- {name}: [defect report]({osp.relpath(page, out_dir)})')
+    return '\nReports:\n\n' + '\n'.join(lines) + '\n' if lines else ''
+
+
 def bar_chart(results: Dict[str, Dict[str, float]], metrics: Sequence[str],
               path: str) -> None:
     """Grouped bar chart: metrics on x, one bar per strategy (missing = no bar)."""
@@ -158,7 +171,7 @@ def main(argv=None):
     table = markdown_table(results, present)
     md_path = osp.join(args.out_dir, 'strategies.md')
     with open(md_path, 'w') as f:
-        f.write(table + '\n')
+        f.write(table + '\n' + report_links(parse_runs(args.runs), args.out_dir))
     png_path = osp.join(args.out_dir, 'strategies.png')
     bar_chart(results, present, png_path)
     print(table)
