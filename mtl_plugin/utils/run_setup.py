@@ -16,6 +16,7 @@ from mmengine.config import Config, DictAction
 from mtl_plugin.apis import load_config
 
 from .config_checks import ConfigError, check_dataset_paths, default_work_dir
+from .pretrained_weights import check_pretrained_weights
 
 
 def _set_cpu_distributed(cfg: Config) -> None:
@@ -102,6 +103,7 @@ def setup_train_cfg(args: Namespace) -> Config:
     if cfg.get('val_cfg') and cfg.get('val_dataloader'):
         loaders.append('val_dataloader')
     check_dataset_paths(cfg, loaders)
+    check_pretrained_weights(cfg)
     return cfg
 
 
