@@ -145,8 +145,10 @@ def _preds_summary(samples) -> Dict[str, torch.Tensor]:
 def trace(cfg: Config, dataset: Optional[Any] = None, index: int = 0,
           model: Optional[torch.nn.Module] = None) -> Report:
     """Trace sample ``index`` of ``dataset`` (default: the config's test
-    dataset) through the pipeline and ``model`` (default: built from cfg,
-    randomly initialised unless cfg.load_from is set)."""
+    dataset) through the pipeline and ``model`` (default: built from cfg by
+    :func:`mtl_plugin.apis.build_model`, randomly initialised unless
+    cfg.load_from is set; a load_from checkpoint whose weights do not fit the
+    model is an ERROR finding, listing the mismatched keys)."""
     report = Report('trace')
     if dataset is None:
         dataset = unwrap_dataset(build_dataset(cfg, 'test'))

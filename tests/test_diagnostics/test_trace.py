@@ -40,3 +40,15 @@ def test_stock_retinanet_trace_clean():
     report = trace(cfg, dataset=SyntheticTaskDataset(cfg, 2, 64))
     assert report.errors == [], report.format()
     assert 'bbox_head' in report.data['outputs']
+
+
+def test_checkpoint_that_does_not_fit_is_an_error(tmp_path):
+    import torch
+    from mmengine.runner import save_checkpoint
+    cfg = tiny_cfg('tiny_seg.py')
+    path = str(tmp_path / 'other.pth')
+    save_checkpoint({'state_dict': {'head.weight': torch.zeros(2)}}, path)
+    cfg.load_from = path
+    report = trace(cfg, dataset=SyntheticTaskDataset(cfg, 2, 64))
+    assert report.topics('ERROR') == ['weights'], report.format()
+    assert 'weights missing from the checkpoint' in report.errors[0].message
