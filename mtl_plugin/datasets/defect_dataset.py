@@ -21,9 +21,21 @@ part). ``resplit=dict(train=0.6, val=0.2, test=0.2, seed=0)`` instead pools all
 splits on disk and re-partitions them stratified by label; MVTec AD needs it
 for supervised training, as its official train split holds no defect.
 
+Mixed supervision (only some defect images have a pixel mask, as in Bozic
+et al. 2021 on KolektorSDD2): ``allow_unmasked_defects=True`` accepts a
+defect image without mask file where the folder gives the label (``gain_mtl``,
+``mvtec``; in ``kolektorsdd2`` the mask *is* the label, so it cannot be
+allowed there), and ``mask_fraction < 1`` keeps the masks of only that
+fraction of the defect images (seeded by ``mask_seed``; for experiments, on
+the training split). Both are counted in the log (``num_unmasked``).
+
 Each data info holds ``img_path``, ``seg_map_path`` (``None`` for a normal
-image without mask file), ``gt_label`` (0 normal, 1 defect), ``img_id``,
-``height``/``width`` of the original image and ``defect_type``.
+image without mask file and for an unmasked defect image), ``gt_label`` (0
+normal, 1 defect), ``has_mask`` (False for a defect image whose mask is
+absent or dropped: its pixels are unknown; normal images are known to be
+defect-free), ``img_id``, ``height``/``width`` of the original image and
+``defect_type``. ``has_mask`` reaches the data sample's metainfo
+(``PackMultiTaskInputs``), and such a sample carries no ``gt_sem_seg``.
 """
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -86,6 +98,11 @@ class DefectDataset(BaseDataset):
             re-partitioning all images on disk (see module doc).
         mask_threshold: ``None`` for strict binary masks, or a threshold.
         on_bad_sample: ``'raise'`` (default) or ``'skip'``.
+        allow_unmasked_defects: accept defect images without mask file
+            (folder-labelled layouts only).
+        mask_fraction: fraction of the defect images that keep their mask
+            (1: all).
+        mask_seed: seed of the ``mask_fraction`` subsampling.
         **kwargs: passed to :class:`mmengine.dataset.BaseDataset`
             (``pipeline``, ``test_mode``, ``indices``, ...).
     """
@@ -103,6 +120,9 @@ class DefectDataset(BaseDataset):
                  resplit: Optional[Dict[str, float]] = None,
                  mask_threshold: Optional[float] = None,
                  on_bad_sample: str = 'raise',
+                 allow_unmasked_defects: bool = False,
+                 mask_fraction: float = 1.0,
+                 mask_seed: int = 0,
                  **kwargs) -> None:
         if layout != 'auto' and layout not in LAYOUTS:
             raise ValueError(f'layout={layout!r}; expected "auto" or one of {LAYOUTS}')
@@ -114,6 +134,9 @@ class DefectDataset(BaseDataset):
             raise ValueError(f'val_ratio={val_ratio}; expected 0 <= val_ratio < 1')
         if val_ratio > 0 and resplit is not None:
             raise ValueError('give either val_ratio or resplit, not both')
+        if not 0.0 <= mask_fraction <= 1.0:
+            raise ValueError(f'mask_fraction={mask_fraction}; expected a fraction '
+                             'in [0, 1]')
         self.layout = layout
         self.split = split
         self.category = [category] if isinstance(category, str) else category
@@ -122,7 +145,11 @@ class DefectDataset(BaseDataset):
         self.resplit = dict(resplit) if resplit is not None else None
         self.mask_threshold = mask_threshold
         self.on_bad_sample = on_bad_sample
+        self.allow_unmasked_defects = allow_unmasked_defects
+        self.mask_fraction = float(mask_fraction)
+        self.mask_seed = mask_seed
         self.skipped: List[str] = []
+        self.num_unmasked = 0
         super().__init__(data_root=data_root, **kwargs)
 
     # ------------------------------------------------------------------ API
@@ -132,6 +159,13 @@ class DefectDataset(BaseDataset):
             raise FileNotFoundError(f'DefectDataset: data_root {root!r} is not a folder')
         layout = self.layout if self.layout != 'auto' else detect_layout(root)
         self.layout = layout
+        if self.allow_unmasked_defects and layout == 'kolektorsdd2':
+            raise ValueError(
+                f'DefectDataset ({root}): allow_unmasked_defects=True needs a '
+                'layout whose folders give the label (gain_mtl, mvtec); in '
+                'kolektorsdd2 an image is a defect iff its mask has foreground, so '
+                'a defect image without mask cannot be told apart (use '
+                'mask_fraction to drop masks instead)')
         scanner = build_layout(layout, self.category)
         self.skipped = []
         if self.resplit is not None:
@@ -160,7 +194,28 @@ class DefectDataset(BaseDataset):
         if not items:
             raise ValueError(f'DefectDataset: no images for split {self.split!r} '
                              f'in {root} (layout {layout!r})')
+        self._drop_masks(items)
+        self.num_unmasked = sum(1 for i in items if not i['has_mask'])
+        if self.num_unmasked:
+            MMLogger.get_current_instance().info(
+                f'DefectDataset ({root}, split {self.split}): '
+                f'{self.num_unmasked} of {sum(i["gt_label"] for i in items)} defect '
+                f'images without mask (allow_unmasked_defects='
+                f'{self.allow_unmasked_defects}, mask_fraction={self.mask_fraction})'
+                '; their pixel losses are skipped')
         return items
+
+    def _drop_masks(self, items: List[Dict]) -> None:
+        """Keep the masks of ``mask_fraction`` of the masked defect images
+        (chosen with ``mask_seed`` among them sorted by path)."""
+        if self.mask_fraction >= 1.0:
+            return
+        masked = sorted((i for i in items if i['gt_label'] == 1 and i['has_mask']),
+                        key=lambda i: i['img_path'])
+        keep = int(round(self.mask_fraction * len(masked)))
+        order = np.random.default_rng(self.mask_seed).permutation(len(masked))
+        for j in order[keep:]:
+            masked[j].update(seg_map_path=None, has_mask=False)
 
     @property
     def num_skipped(self) -> int:
@@ -204,10 +259,12 @@ class DefectDataset(BaseDataset):
         img_path, mask_path, folder_label, defect_type = candidate
         try:
             if mask_path is None:
-                if folder_label != 0:
-                    raise DefectDataError(img_path, 'defect image has no mask file')
+                if folder_label != 0 and not (self.allow_unmasked_defects and
+                                              folder_label == 1):
+                    raise DefectDataError(img_path, 'defect image has no mask file '
+                                          '(allow_unmasked_defects=True accepts it)')
                 height, width = read_image_size(img_path)
-                label = 0
+                label = int(folder_label)
             else:
                 height, width, has_fg = self._check_mask(img_path, mask_path)
                 label = int(has_fg)
@@ -221,6 +278,7 @@ class DefectDataset(BaseDataset):
             self._bad(exc)
             return None
         return dict(img_path=img_path, seg_map_path=mask_path, gt_label=label,
+                    has_mask=not (label == 1 and mask_path is None),
                     img_id=stem(osp.basename(img_path)), height=height, width=width,
                     defect_type=defect_type if label else 'good')
 

@@ -1,9 +1,11 @@
+import logging
 import os
 import os.path as osp
 
 import cv2
 import numpy as np
 import pytest
+from mmengine.logging import MMLogger
 
 from mtl_plugin.datasets import DefectDataset
 from mtl_plugin.datasets.defect_dataset import stratified_partition
@@ -208,3 +210,81 @@ def test_bad_arguments_and_unknown_layout(tmp_path):
         DefectDataset(data_root=str(tmp_path), on_bad_sample='ignore')
     with pytest.raises(ValueError, match='split'):
         DefectDataset(data_root=str(tmp_path), split='dev')
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def _pipeline_sample(ds, i):
+    from mmengine.dataset import Compose
+    from mmengine.registry import init_default_scope
+    init_default_scope('mtl_plugin')
+    pipe = Compose([dict(type='LoadImageFromFile'), dict(type='LoadDefectMask'),
+                    dict(type='PackMultiTaskInputs')])
+    return pipe(ds.get_data_info(i))['data_samples']
+
+
+def test_unmasked_defects_allowed_where_the_folder_gives_the_label(tmp_path):
+    root = str(tmp_path)
+    make_gain(root)
+    os.remove(osp.join(root, 'masks', 'defective', 'd_test1.png'))
+    with pytest.raises(DefectDataError, match='allow_unmasked_defects'):
+        DefectDataset(data_root=root, split='test')
+    logger = MMLogger.get_current_instance()
+    records = _Records()
+    logger.addHandler(records)
+    try:
+        ds = DefectDataset(data_root=root, split='test', allow_unmasked_defects=True)
+    finally:
+        logger.removeHandler(records)
+    assert ds.num_unmasked == 1
+    assert any('1 of 2 defect images without mask' in m for m in records.messages)
+    infos = {osp.basename(ds.get_data_info(i)['img_path']): ds.get_data_info(i)
+             for i in range(len(ds))}
+    assert infos['d_test1.jpg']['gt_label'] == 1
+    assert infos['d_test1.jpg']['has_mask'] is False
+    assert infos['d_test0.jpg']['has_mask'] and infos['n_test0.jpg']['has_mask']
+    by_name = {osp.basename(ds.get_data_info(i)['img_path']): i for i in range(len(ds))}
+    unmasked = _pipeline_sample(ds, by_name['d_test1.jpg'])
+    assert unmasked.metainfo['has_mask'] is False and 'gt_sem_seg' not in unmasked
+    assert int(unmasked.gt_label) == 1
+    masked = _pipeline_sample(ds, by_name['d_test0.jpg'])
+    assert masked.metainfo['has_mask'] is True and masked.gt_sem_seg.data.sum() > 0
+    normal = _pipeline_sample(ds, by_name['n_test0.jpg'])
+    assert normal.gt_sem_seg.data.sum() == 0
+
+
+def test_unmasked_defects_refused_for_kolektorsdd2(tmp_path):
+    make_ksdd2(str(tmp_path))
+    with pytest.raises(ValueError, match='kolektorsdd2.*mask_fraction'):
+        DefectDataset(data_root=str(tmp_path), split='train',
+                      allow_unmasked_defects=True)
+
+
+def test_mask_fraction_subsamples_masks_seeded(tmp_path):
+    root = str(tmp_path)
+    make_ksdd2(root, n_def=8, n_norm=4)
+
+    def unmasked(**kw):
+        ds = DefectDataset(data_root=root, split='train', **kw)
+        infos = [ds.get_data_info(i) for i in range(len(ds))]
+        assert all(i['has_mask'] for i in infos if i['gt_label'] == 0)
+        assert all(i['seg_map_path'] is None for i in infos if not i['has_mask'])
+        assert sum(i['gt_label'] for i in infos) == 8  # labels are kept
+        return ds.num_unmasked, {i['img_path'] for i in infos if not i['has_mask']}
+
+    assert unmasked()[0] == 0
+    n, dropped = unmasked(mask_fraction=0.25, mask_seed=1)
+    assert n == 6  # 2 of 8 keep their mask
+    assert unmasked(mask_fraction=0.25, mask_seed=1)[1] == dropped
+    assert any(unmasked(mask_fraction=0.25, mask_seed=s)[1] != dropped
+               for s in range(2, 6))
+    assert unmasked(mask_fraction=0.0)[0] == 8
+    with pytest.raises(ValueError, match='mask_fraction'):
+        DefectDataset(data_root=root, split='train', mask_fraction=1.5)

@@ -15,7 +15,10 @@ class LoadDefectMask(BaseTransform):
     Runs after ``LoadImageFromFile`` (it checks the mask against
     ``results['img']``) and before mmdet's ``Resize`` / ``RandomFlip``, which
     resize (nearest) and flip ``gt_seg_map`` with the image. A normal image
-    without mask file (``seg_map_path`` None) gets an all-zero mask.
+    without mask file (``seg_map_path`` None) gets an all-zero mask; a defect
+    image whose mask is unknown (``has_mask`` False, see
+    :class:`~mtl_plugin.datasets.DefectDataset`'s mixed supervision) gets
+    none, so its data sample has no ``gt_sem_seg``.
 
     Errors name the file: mask size different from the image, values the
     binarisation does not accept (see
@@ -36,6 +39,8 @@ class LoadDefectMask(BaseTransform):
         height, width = results['img'].shape[:2]
         path = results.get('seg_map_path')
         label = results.get('gt_label')
+        if results.get('has_mask', True) is False:
+            return results
         if path is None:
             if label is not None and int(label) == 1:
                 raise DefectDataError(img_path, 'defect image (gt_label 1) has no '

@@ -16,7 +16,8 @@ from mtl_plugin.registry import TRANSFORMS
 from mtl_plugin.structures import MultiTaskDataSample
 
 DEFAULT_META_KEYS = ('img_id', 'img_path', 'seg_map_path', 'ori_shape',
-                     'img_shape', 'scale_factor', 'flip', 'flip_direction')
+                     'img_shape', 'scale_factor', 'flip', 'flip_direction',
+                     'has_mask')
 
 
 @TRANSFORMS.register_module()
