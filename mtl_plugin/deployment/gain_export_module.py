@@ -1,7 +1,6 @@
 """The GAIN-MTL classifier as one traceable module: image in, score and maps out."""
 from typing import Tuple
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 

@@ -79,7 +79,8 @@ def _curves(preds: DefectPredictions, thr: float) -> Dict[str, str]:
     op = counts_at(preds.score, preds.label, thr)
     out = {}
     fig, ax = plt.subplots(figsize=(4.2, 4))
-    ax.plot(sweep.fpr, sweep.tpr, drawstyle='steps-post', label='ROC')
+    # straight segments: a group of tied scores moves both rates at once
+    ax.plot(sweep.fpr, sweep.tpr, label='ROC')
     ax.plot([op['fpr']], [op['recall']], 'o', color='red',
             label=f'score >= {thr:.3g}')
     ax.set(xlabel='false-positive rate', ylabel='recall (defect)', xlim=(-0.02, 1.02),
@@ -89,7 +90,9 @@ def _curves(preds: DefectPredictions, thr: float) -> Dict[str, str]:
     out['roc'] = _figure_png(fig)
 
     fig, ax = plt.subplots(figsize=(4.2, 4))
-    ax.plot(sweep.tpr[1:], sweep.precision[1:], drawstyle='steps-post', label='PR')
+    # precision of each threshold holds back to the previous recall (as AP sums)
+    ax.plot(np.r_[0.0, sweep.tpr[1:]], np.r_[sweep.precision[1], sweep.precision[1:]],
+            drawstyle='steps-pre', label='PR')
     ax.plot([op['recall']], [op['precision']], 'o', color='red',
             label=f'score >= {thr:.3g}')
     ax.set(xlabel='recall (defect)', ylabel='precision', xlim=(-0.02, 1.02),
