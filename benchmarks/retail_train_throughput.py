@@ -9,7 +9,7 @@ products per image, one class) at the same input size:
 
 * ``dense``: the model of ``configs/retail/retinanet_dense_r50_fpn_1x_sku110k.py``
   (FPN P2..P6, 20 anchors per location, CenterSamplingIoUAssigner,
-  TemperatureRetinaHead);
+  LightFineLevelRetinaHead);
 * ``mmdet``: mmdet's ``retinanet/retinanet_r50_fpn_1x_coco.py`` with
   ``num_classes=1`` (P3..P7, 9 anchors per location, MaxIoUAssigner).
 

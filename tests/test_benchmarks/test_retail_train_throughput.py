@@ -35,7 +35,7 @@ def test_same_batch_for_both_models_and_weights_change():
     bench = _load()
     models = bench.build_models(18, 'cpu')
     # Our detector uses our head/assigner, mmdet's is the stock RetinaNet.
-    assert type(models['dense'].bbox_head).__name__ == 'TemperatureRetinaHead'
+    assert type(models['dense'].bbox_head).__name__ == 'LightFineLevelRetinaHead'
     assert type(models['mmdet'].bbox_head).__name__ == 'RetinaHead'
     assert models['mmdet'].bbox_head.num_classes == 1
     data = bench.make_batch(1, (96, 64), 10)

@@ -39,8 +39,9 @@ def _model_cfg(rel_path: str) -> Config:
 
 def _gain_s6():
     """S6 (every GAIN term on, GT fusion) with MobileNetV3-Small, 64 px."""
-    cfg = _model_cfg('configs/gain/s6.py')
-    swap_in_tiny_backbone(cfg)
+    full = Config.fromfile(osp.join(REPO, 'configs/gain/s6.py'))
+    swap_in_tiny_backbone(full)
+    cfg = copy.deepcopy(full.model)
     size = 64
     samples = []
     for label in (1, 0):

@@ -1,16 +1,18 @@
-# Dense retail detector (ARCHITECTURE.md section 7), written out from mmdet's
+# Dense retail detector (configs/retail/README.md), written out from mmdet's
 # _base_/models/retinanet_r50_fpn.py rather than inherited with 'mmdet::':
 # mmengine tags every dict of an 'mmdet::' base with _scope_='mmdet', and
-# our TemperatureRetinaHead / DenseAnchorGenerator / CenterSamplingIoUAssigner
+# our LightFineLevelRetinaHead / DenseAnchorGenerator / CenterSamplingIoUAssigner
 # live in the 'mtl_plugin' scope, which mmdet's registries do not search.
 #
-# Seed spec -> config:
+# Spec -> config:
 # - ResNet50 + FPN 256 ch; five anchor base sizes (32..512) need five levels,
 #   so the FPN emits P2..P6 (strides 4..64; P6 is an extra stride-2 conv on
 #   P5's output). See
 #   mtl_plugin/models/task_modules/prior_generators/dense_anchor_generator.py.
-# - shared head of 4 x (conv3x3 + BN + ReLU) per branch (RetinaHead with a
-#   norm_cfg), one foreground class scored by sigmoid BCE on logit / T.
+# - head shared over levels: 4 x (conv3x3 + BN + ReLU) per branch on P3..P6
+#   (RetinaHead with a norm_cfg); on P2 one lighter tower for both branches
+#   (P2 has 4x the positions of P3); one foreground class scored by sigmoid
+#   BCE on logit / T.
 # - Smooth L1 on box deltas; deltas are clipped when decoded (centre shift
 #   <= ctr_clamp px, log w/h ratio <= log(1000/16)) and boxes clipped to the
 #   image.
@@ -43,11 +45,16 @@ model = dict(
         add_extra_convs='on_output',
         num_outs=5),
     bbox_head=dict(
-        type='TemperatureRetinaHead',
+        type='LightFineLevelRetinaHead',
         num_classes=1,
         in_channels=256,
         stacked_convs=4,
         feat_channels=256,
+        # P2 (stride 4, 4x the positions of P3): one tower of 2 conv3x3 at
+        # 128 ch shared by both branches instead of 2 x 4 at 256 ch.
+        fine_levels=1,
+        fine_stacked_convs=2,
+        fine_feat_channels=128,
         norm_cfg=dict(type='BN', requires_grad=True),
         cls_temperature=1.0,
         anchor_generator=dict(
