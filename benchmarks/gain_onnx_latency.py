@@ -5,8 +5,8 @@ preprocessing, backbone, CAM classifier, attention and localization maps
 upsampled to the input) on the same batch, with the same number of threads;
 the two alternate call by call so that machine-load drift hits both, and the
 medians over ``--iters`` timed calls (after ``--warmup``) are compared.
-Without ``--checkpoint`` the model keeps its initial weights (latency does
-not depend on them). Prints both medians and the ratio ONNX / PyTorch, and
+Without ``--checkpoint`` the model keeps its initial weights, with no
+pretrained download (latency does not depend on them). Prints both medians and the ratio ONNX / PyTorch, and
 the largest absolute output difference.
 
     python benchmarks/gain_onnx_latency.py configs/gain/demo.py --batch-size 8 --threads 1
@@ -44,6 +44,8 @@ def main(argv=None) -> None:
         resize = [s for s in cfg.test_dataloader.dataset.pipeline
                   if s['type'].split('.')[-1] == 'Resize'][0]
         w, h = resize['scale']
+    if not args.checkpoint:
+        cfg.model.backbone.init_cfg = None  # latency does not need the weights
     module = GAINExportModule(build_model(cfg, args.checkpoint))
     img = torch.rand(args.batch_size, 3, h, w,
                      generator=torch.Generator().manual_seed(0)) * 255
