@@ -1,7 +1,8 @@
-"""Anchor generation + assignment cost on a 1333x800 shelf image (CPU).
+"""Anchor generation + assignment cost on a 1333x800 shelf image (CPU or GPU).
 
     python benchmarks/retail_assigner_benchmark.py [--num-gts 150 700]
-        [--threads 1] [--mem-cap-gb 8] [--repeats 2]
+        [--threads 1] [--mem-cap-gb 8] [--repeats 2] [--device cpu|cuda]
+        [--methods ours maxiou] [--image 1333 800] [--out result.json]
 
 For each GT count, runs in a fresh subprocess each (so that peak memory is
 that run's alone):
@@ -23,6 +24,11 @@ address space during the assignment (``RLIMIT_AS``), so that an unchunked
 run that would need more fails cleanly (reported as ``> cap``) instead of exhausting a shared machine. When
 MaxIoUAssigner does not fit at full size, the script also compares the
 methods on a half-size image (666x400, a quarter of the anchors).
+
+``--device cuda``: anchors, boxes and assignment on the GPU (times
+synchronised); peak memory is ``torch.cuda.max_memory_allocated`` during
+``assign`` minus the memory allocated before it, and no address-space cap
+applies (a run that does not fit fails with CUDA's out-of-memory error).
 """
 import argparse
 import json
@@ -58,7 +64,8 @@ def _vm_bytes() -> int:
 
 
 def worker(method: str, num_gts: int, width: int, height: int,
-           threads: int, repeats: int, mem_cap_gb: float) -> dict:
+           threads: int, repeats: int, mem_cap_gb: float,
+           device: str = 'cpu') -> dict:
     import torch
 
     import mtl_plugin  # noqa: F401  (compat fixes before mmdet imports)
@@ -71,13 +78,21 @@ def worker(method: str, num_gts: int, width: int, height: int,
     gen = DenseAnchorGenerator()
     pad_w, pad_h = (-(-width // 64) * 64, -(-height // 64) * 64)
     sizes = [(-(-pad_h // s), -(-pad_w // s)) for s in (4, 8, 16, 32, 64)]
+    cuda = device.startswith('cuda')
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize()
+
     t0 = time.perf_counter()
-    anchors = torch.cat(gen.grid_priors(sizes, device='cpu'))
+    anchors = torch.cat(gen.grid_priors(sizes, device=device))
+    sync()
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()
-    gen.grid_priors(sizes, device='cpu')
+    gen.grid_priors(sizes, device=device)
+    sync()
     t_gen_cached = time.perf_counter() - t0
-    gts = _gt_boxes(num_gts, width, height)
+    gts = _gt_boxes(num_gts, width, height).to(device)
     if method == 'maxiou':
         assigner = MaxIoUAssigner(pos_iou_thr=0.3, neg_iou_thr=0.2,
                                   min_pos_iou=0.0)
@@ -91,20 +106,29 @@ def worker(method: str, num_gts: int, width: int, height: int,
             ours_unchunked=lambda: CenterSamplingIoUAssigner(
                 memory_budget_mb=None, spatial_prune=False))[method]()
     pred = InstanceData(priors=anchors)
-    gt = InstanceData(bboxes=gts, labels=torch.zeros(num_gts,
-                                                     dtype=torch.long))
-    # Cap the address space the assignment may add (imported libraries
-    # already reserve gigabytes of it without using memory).
-    cap = _vm_bytes() + int(mem_cap_gb * 2**30)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    before = _rss_bytes()
+    gt = InstanceData(bboxes=gts, labels=torch.zeros(
+        num_gts, dtype=torch.long, device=device))
+    if cuda:
+        assigner.assign(pred, gt)  # kernels compiled / cached once
+        sync()
+        torch.cuda.reset_peak_memory_stats()
+        before = torch.cuda.memory_allocated()
+    else:
+        # Cap the address space the assignment may add (imported libraries
+        # already reserve gigabytes of it without using memory).
+        cap = _vm_bytes() + int(mem_cap_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        before = _rss_bytes()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         res = assigner.assign(pred, gt)
+        sync()
         times.append(time.perf_counter() - t0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = (torch.cuda.max_memory_allocated() if cuda else
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     return dict(method=method, num_gts=num_gts, image=f'{width}x{height}',
+                device=device,
                 num_anchors=len(anchors), anchor_gen_s=t_gen,
                 anchor_gen_cached_s=t_gen_cached, assign_s=min(times),
                 peak_extra_mb=(peak - before) / 2**20,
@@ -116,12 +140,14 @@ def run_one(method, num_gts, width, height, args) -> dict:
     cmd = [sys.executable, __file__, '--worker', method, str(num_gts),
            str(width), str(height), '--threads', str(args.threads),
            '--repeats', str(args.repeats), '--mem-cap-gb',
-           str(args.mem_cap_gb)]
+           str(args.mem_cap_gb), '--device', args.device]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ['?'])[-1]
+        where = (f'under {args.mem_cap_gb} GB cap' if args.device == 'cpu'
+                 else f'on {args.device}')
         return dict(method=method, num_gts=num_gts, image=f'{width}x{height}',
-                    error=f'failed under {args.mem_cap_gb} GB cap: {tail}')
+                    device=args.device, error=f'failed {where}: {tail}')
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -142,6 +168,12 @@ def main() -> None:
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--repeats', type=int, default=2)
     parser.add_argument('--mem-cap-gb', type=float, default=8)
+    parser.add_argument('--device', default='cpu', help='cpu or cuda')
+    parser.add_argument('--methods', nargs='+', default=list(METHODS),
+                        choices=METHODS)
+    parser.add_argument('--image', type=int, nargs=2, default=list(IMAGE),
+                        metavar=('W', 'H'))
+    parser.add_argument('--out', help='write the rows as JSON here')
     parser.add_argument('--worker', nargs=4, metavar=('METHOD', 'GTS', 'W',
                                                       'H'))
     args = parser.parse_args()
@@ -149,26 +181,33 @@ def main() -> None:
         method, gts, w, h = args.worker
         print(json.dumps(worker(method, int(gts), int(w), int(h),
                                 args.threads, args.repeats,
-                                args.mem_cap_gb)))
+                                args.mem_cap_gb, args.device)))
         return
-    print(f'CPU, {args.threads} thread(s), cap {args.mem_cap_gb} GB; time = '
-          'assign() wall-clock (best of repeats); peak = extra RSS (MB)')
+    if args.device == 'cpu':
+        print(f'CPU, {args.threads} thread(s), cap {args.mem_cap_gb} GB; time '
+              '= assign() wall-clock (best of repeats); peak = extra RSS (MB)')
+    else:
+        print(f'{args.device}; time = assign() wall-clock, synchronised (best '
+              'of repeats); peak = extra CUDA memory allocated (MB)')
     print('| image | GT | method | assign s | peak MB | notes |')
     print('|---|---|---|---|---|---|')
     results = []
+    image = tuple(args.image)
     for num_gts in args.num_gts:
-        row = [run_one(m, num_gts, *IMAGE, args)
-               for m in METHODS]
+        row = [run_one(m, num_gts, *image, args) for m in args.methods]
         results += row
         for r in row:
             print(fmt(r), flush=True)
         if 'error' in row[-1]:
-            half = (IMAGE[0] // 2, IMAGE[1] // 2)
-            for m in METHODS:
+            half = (image[0] // 2, image[1] // 2)
+            for m in args.methods:
                 r = run_one(m, num_gts, *half, args)
                 results.append(r)
                 print(fmt(r), flush=True)
     print(json.dumps(results))
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(results, f, indent=2)
 
 
 if __name__ == '__main__':
