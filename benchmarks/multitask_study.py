@@ -8,9 +8,11 @@ Generates the study data when missing, trains study_tinycnn_3task.py (heads
 pool to a 4x4 grid, ``grid``) and study_tinycnn_3task_gap.py (global average
 pooling, ``gap``) with the same schedule, then runs
 tools/analysis/task_diagnostics.py on each final checkpoint (confusion PNG
-of B, conditional accuracy, entropies, counts under ``<work-dir>/<variant>/
-diagnostics``) and prints a table: accuracy of A and B vs chance, MAE of C vs
-the MAE of predicting the mean, B's accuracy given A right.
+of B, conditional accuracy, entropies, counts, linear probes, per-class
+sample grids under ``<work-dir>/<variant>/diagnostics``) and prints a table:
+accuracy of A and B vs chance, MAE of C vs the MAE of predicting the mean,
+B's accuracy given A right, B's linear-probe accuracy on the frozen
+backbone (flattened map and global average).
 """
 import argparse
 import json
@@ -98,7 +100,11 @@ def main(argv=None):
             run['checkpoint'], '--out-dir', out_dir, '--cfg-options',
             f'test_dataloader.dataset.data_root={osp.abspath(args.data_root)}/',
             f'test_dataloader.num_workers={args.workers}',
-            f'test_dataloader.persistent_workers={args.workers > 0}'
+            f'test_dataloader.persistent_workers={args.workers > 0}',
+            # the linear probes are fitted on the train split
+            f'train_dataloader.dataset.data_root={osp.abspath(args.data_root)}/',
+            f'train_dataloader.num_workers={args.workers}',
+            f'train_dataloader.persistent_workers={args.workers > 0}'
         ], check=True, cwd=REPO_ROOT)
         with open(osp.join(out_dir, 'report.json')) as f:
             run['report'] = json.load(f)
@@ -107,8 +113,9 @@ def main(argv=None):
             json.dump(results, f, indent=2)
     print('\n| heads | A shape acc (chance .10) | B orientation acc (chance '
           '.031) | B acc given A right | B pred. entropy (max 3.47) | '
-          'C intensity MAE (mean-pred. MAE) | train s |')
-    print('|---|---|---|---|---|---|---|')
+          'C intensity MAE (mean-pred. MAE) | B probe, flat map | '
+          'B probe, GAP | train s |')
+    print('|---|---|---|---|---|---|---|---|---|')
     for variant, r in results.items():
         rep = r['report']
         print(f'| {variant} | {rep["shape/accuracy"]:.3f} | '
@@ -116,6 +123,8 @@ def main(argv=None):
               f'{rep["orientation/accuracy_given_shape_correct"]:.3f} | '
               f'{rep["orientation/pred_entropy"]:.2f} | '
               f'{rep["intensity/mae"]:.3f} ({rep["intensity/mae_of_mean"]:.3f}) | '
+              f'{rep["orientation/probe_flat_accuracy"]:.3f} | '
+              f'{rep["orientation/probe_gap_accuracy"]:.3f} | '
               f'{r["train_s"]:.0f} |')
 
 
