@@ -43,7 +43,8 @@ from typing import Dict, List
 import numpy as np
 from mmengine.config import DictAction
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from mtl_plugin.utils.repo_paths import REPO_ROOT
+
 CONFIGS = dict(
     fixed='multitask_mnv3_fpn_fixed.py',
     uncertainty='multitask_mnv3_fpn_uncertainty.py',
@@ -106,7 +107,8 @@ def run_one(name: str, seed: int, args, tag: str = '') -> dict:
     import torch
     from mmengine.config import Config
     from mmengine.runner import Runner
-    cfg = Config.fromfile(osp.join(REPO, 'configs/multitask', CONFIGS[name]))
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/multitask', CONFIGS[name]))
     root = osp.abspath(args.data_root) + '/'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.data_root = root
