@@ -1,4 +1,13 @@
-"""GAIN-MTL: defect classifier whose attention is guided to the defect."""
+"""GAIN-MTL: defect classifier whose attention is guided to the defect.
+
+One model, one file, longer than the package's usual ~300 lines on purpose:
+every loss term reads the same forward pass (features, CAM, attention,
+localization probability, masks) and the extra passes (attention mining,
+counterfactual, sufficiency composites) are chosen per step from the loss
+weights; split across files they would pass a dozen tensors back and forth.
+The reusable parts live elsewhere: heads in ``models/heads``, losses in
+``models/losses``, composites in ``models/batch_augments``.
+"""
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -80,7 +89,13 @@ class GAINMTL(BaseModel):
 
     Data: ``inputs`` ``(N, 3, H, W)`` normalised by the data preprocessor;
     each sample carries ``gt_label`` ``(1,)`` and, for every pixel-level term,
-    ``gt_sem_seg.data`` ``(1, H, W)`` in {0, 1} at input size.
+    ``gt_sem_seg.data`` ``(1, H, W)`` in {0, 1} at input size. Mixed
+    supervision (Bozic et al., 2021): a sample without ``gt_sem_seg`` whose
+    metainfo has ``has_mask=False`` (``DefectDataset(allow_unmasked_defects
+    =True)`` or ``mask_fraction``) trains the image-level terms (``cls``,
+    ``am``, ``cf_effect``); the pixel terms (``cam_guide``, ``guide``,
+    ``loc``, ``consistency``, ``cf``, GT fusion, ``ctx_erase``,
+    ``transplant``) use only the samples that have a mask.
 
     Predictions (:meth:`predict`): ``pred_score`` ``(K,)`` softmax,
     ``pred_label`` ``(1,)`` (defect iff ``pred_score[defect_class] >=
@@ -172,8 +187,14 @@ class GAINMTL(BaseModel):
         self.guide_loss = MODELS.build(guide_loss)
         self.consistency_loss = MODELS.build(consistency_loss)
         self.cf_loss = MODELS.build(cf_loss)
-        self.context_erasure = MODELS.build(context_erasure)
-        self.defect_transplant = MODELS.build(defect_transplant)
+        # The model owns the class indices and hands them to its augments
+        # (two classes: the normal class is the other one).
+        classes = dict(defect_class=defect_class,
+                       normal_class=1 - defect_class if defect_class in (0, 1)
+                       else 0)
+        self.context_erasure = MODELS.build(dict(context_erasure, **classes))
+        self.defect_transplant = MODELS.build(dict(defect_transplant,
+                                                   **classes))
         if (self.context_erasure.region == 'attention'
                 and self.attention_head is None):
             raise ValueError("GAINMTL: context_erasure region='attention' "
@@ -273,14 +294,28 @@ class GAINMTL(BaseModel):
         return torch.cat(labels).to(device).long()
 
     def _masks(self, data_samples: Sequence[MultiTaskDataSample],
-               size: Tuple[int, int], device: torch.device) -> Tensor:
-        masks = []
+               size: Tuple[int, int], device: torch.device
+               ) -> Tuple[Tensor, Tensor]:
+        """GT masks ``(N, 1, H, W)`` float and ``has_mask`` ``(N,)`` bool.
+
+        A sample whose metainfo says ``has_mask=False`` (mixed supervision:
+        a defect image without a pixel mask) gets a zero row and
+        ``has_mask`` False; every other sample must carry ``gt_sem_seg``.
+        """
+        masks, has_mask = [], []
         for sample in data_samples:
             if 'gt_sem_seg' not in sample:
+                if sample.metainfo.get('has_mask', True) is False:
+                    masks.append(torch.zeros((1, ) + tuple(size),
+                                             dtype=torch.long))
+                    has_mask.append(False)
+                    continue
                 raise KeyError(
                     'GAINMTL: a pixel-level loss is on but sample '
                     f"{sample.metainfo.get('img_path', '?')!r} has no "
-                    'gt_sem_seg (the dataset must load the defect mask)')
+                    'gt_sem_seg (the dataset must load the defect mask, or '
+                    'mark the sample has_mask=False for mixed supervision)')
+            has_mask.append(True)
             mask = sample.gt_sem_seg.data
             if tuple(mask.shape[-2:]) != tuple(size):
                 raise ValueError(
@@ -288,7 +323,24 @@ class GAINMTL(BaseModel):
                     f' has size {tuple(mask.shape[-2:])}, the network input '
                     f'{tuple(size)}: resize image and mask together')
             masks.append(mask)
-        return masks_to_float(torch.stack(masks).to(device))
+        return (masks_to_float(torch.stack(masks).to(device)),
+                torch.tensor(has_mask, dtype=torch.bool, device=device))
+
+    @staticmethod
+    def _on_masked(loss_fn, pred: Tensor, masks: Tensor, has_mask: Tensor):
+        """``loss_fn(pred, masks)`` over the samples with a GT mask only.
+
+        ``pred`` ``(N, 1, H, W)``; all masked: the plain call; none: a zero
+        that keeps ``pred``'s graph (``loss_fn`` may return a dict of terms,
+        as the localization head does)."""
+        if bool(has_mask.all()):
+            return loss_fn(pred, masks)
+        if not bool(has_mask.any()):
+            value = loss_fn(pred[:1], masks[:1])
+            if isinstance(value, dict):
+                return {k: v * 0.0 for k, v in value.items()}
+            return value * 0.0
+        return loss_fn(pred[has_mask], masks[has_mask])
 
     def _on(self, name: str) -> bool:
         return self.loss_weights[name] > 0
@@ -301,10 +353,18 @@ class GAINMTL(BaseModel):
         labels = self._labels(data_samples, inputs.device)
         pixel_terms = ('cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf',
                        'ctx_erase', 'transplant')
-        masks = (self._masks(data_samples, size, inputs.device)
-                 if any(self._on(k) for k in pixel_terms) else None)
+        masks = has_mask = None
+        if any(self._on(k) for k in pixel_terms):
+            masks, has_mask = self._masks(data_samples, size, inputs.device)
         is_defect = labels == self.defect_class
         defect_idx = is_defect.nonzero(as_tuple=True)[0]
+        # Mixed supervision: pixel terms only where a GT mask exists; images
+        # without one train the image-level terms (cls, am, cf_effect).
+        pixel_labels, masked_defect_idx = labels, defect_idx
+        if has_mask is not None and not bool(has_mask.all()):
+            pixel_labels = torch.where(has_mask, labels, -1)
+            masked_defect_idx = (is_defect & has_mask).nonzero(
+                as_tuple=True)[0]
 
         feats = self.backbone(inputs)
         feat = self.cam_features(feats)
@@ -316,8 +376,8 @@ class GAINMTL(BaseModel):
         if self._on('cam_guide') or self._on('consistency'):
             cam_up = self.cam_upsampler(defect_cam, size)
         if self._on('cam_guide'):
-            losses['loss_cam_guide'] = w['cam_guide'] * self.cam_guide_loss(
-                cam_up, masks)
+            losses['loss_cam_guide'] = w['cam_guide'] * self._on_masked(
+                self.cam_guide_loss, cam_up, masks, has_mask)
 
         att = att_up = None
         attention_region = (self._on('ctx_erase') and
@@ -328,7 +388,8 @@ class GAINMTL(BaseModel):
             att = self.attention_head(feat)
             att_up = self.att_upsampler(att, size)
         if self._on('guide'):
-            losses['loss_guide'] = w['guide'] * self.guide_loss(att_up, masks)
+            losses['loss_guide'] = w['guide'] * self._on_masked(
+                self.guide_loss, att_up, masks, has_mask)
 
         loc_prob = None
         if self.loc_head is not None and (self._on('loc') or
@@ -336,11 +397,12 @@ class GAINMTL(BaseModel):
             loc_up = F.interpolate(self.loc_head(feats), size=size,
                                    mode='bilinear', align_corners=False)
             if self._on('loc'):
-                for name, value in self.loc_head.loss(loc_up, masks).items():
+                for name, value in self._on_masked(
+                        self.loc_head.loss, loc_up, masks, has_mask).items():
                     losses[name] = w['loc'] * value
             loc_prob = loc_up.sigmoid()
         if self._on('consistency'):
-            weight = is_defect.float()
+            weight = (is_defect & has_mask).float()
             consistency = self.consistency_loss(cam_up, loc_prob, weight)
             if att_up is not None:
                 consistency = 0.5 * (consistency + self.consistency_loss(
@@ -349,10 +411,11 @@ class GAINMTL(BaseModel):
 
         if self._on('am'):
             losses['loss_am'] = w['am'] * self._attention_mining(
-                inputs, att_up, loc_prob, masks, labels, defect_idx)
+                inputs, att_up, loc_prob, masks, has_mask, labels,
+                defect_idx)
         if self._on('cf'):
             losses['loss_cf'] = w['cf'] * self._counterfactual(
-                inputs, feat, masks, labels, defect_idx)
+                inputs, feat, masks, labels, masked_defect_idx)
         if self._on('cf_effect'):
             attention = (minmax_normalize(att) if att is not None else
                          minmax_normalize(defect_cam).detach())
@@ -366,13 +429,13 @@ class GAINMTL(BaseModel):
             region = None
             if attention_region:
                 region = self.attention_head.soft_mask(self._mining_guide(
-                    att_up, loc_prob, masks,
+                    att_up, loc_prob, masks, has_mask,
                     torch.arange(len(labels), device=inputs.device)))
             composites['ctx_erase'] = self.context_erasure(
-                inputs, masks, labels, region)
+                inputs, masks, pixel_labels, region)
         if self._on('transplant'):
             composites['transplant'] = self.defect_transplant(
-                inputs, masks, labels)
+                inputs, masks, pixel_labels)
         if composites:
             losses.update(self._sufficiency(composites, logits, size))
         return losses
@@ -421,25 +484,30 @@ class GAINMTL(BaseModel):
         return fused
 
     def _mining_guide(self, att_up: Tensor, loc_prob: Optional[Tensor],
-                      masks: Tensor, idx: Tensor) -> Tensor:
+                      masks: Optional[Tensor], has_mask: Optional[Tensor],
+                      idx: Tensor) -> Tensor:
         """Attention-mining map ``(len(idx), 1, H, W)`` of the images
         ``idx``: the fused attention, with ``gt_fusion`` blended with the GT
-        mask (``alpha * GT + (1 - alpha) * fused``)."""
+        mask (``alpha * GT + (1 - alpha) * fused``) where the image has one
+        (``alpha`` is 0 for an image without a mask)."""
         guide = self.fused_attention(att_up[idx], None if loc_prob is None
                                      else loc_prob[idx])
         if self.gt_fusion:
-            alpha = self.gt_fusion_alpha
+            alpha = self.gt_fusion_alpha * has_mask[idx].to(guide.dtype)
+            alpha = alpha.view(-1, 1, 1, 1)
             guide = alpha * masks[idx] + (1.0 - alpha) * guide
         return guide
 
     def _attention_mining(self, inputs: Tensor, att_up: Tensor,
-                          loc_prob: Optional[Tensor], masks: Tensor,
-                          labels: Tensor, defect_idx: Tensor) -> Tensor:
+                          loc_prob: Optional[Tensor], masks: Optional[Tensor],
+                          has_mask: Optional[Tensor], labels: Tensor,
+                          defect_idx: Tensor) -> Tensor:
         """L_am on the defect images of the batch (0 when there is none): the
         second backbone pass runs on those images only."""
         if defect_idx.numel() == 0:
             return att_up.sum() * 0.0
-        guide = self._mining_guide(att_up, loc_prob, masks, defect_idx)
+        guide = self._mining_guide(att_up, loc_prob, masks, has_mask,
+                                   defect_idx)
         erased = self.attention_head.erase(
             inputs[defect_idx], self.attention_head.soft_mask(guide))
         masked_logits = self.cls_head.logits_from(

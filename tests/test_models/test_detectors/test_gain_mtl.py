@@ -373,3 +373,84 @@ def test_sufficiency_and_fine_cam_under_autocast():
     sum(losses.values()).backward()
     grad = next(model.backbone.parameters()).grad
     assert grad is not None and torch.isfinite(grad).all() and grad.abs().sum() > 0
+
+
+# ------------------------------------------------------- mixed supervision
+MIXED_WEIGHTS = dict(cls=1.0, cam_guide=0.3, am=1.0, guide=0.5, loc=0.2,
+                     consistency=0.1, cf=0.1)
+
+
+def mixed_batch():
+    """Three images: a masked defect, a defect without mask, a normal."""
+    torch.manual_seed(0)
+    inputs = torch.randn(3, 3, SIZE, SIZE)
+    samples = []
+    for label, has_mask in ((1, True), (1, False), (0, True)):
+        sample = MultiTaskDataSample(
+            metainfo=dict(img_shape=(SIZE, SIZE), has_mask=has_mask))
+        sample.gt_label = torch.tensor([label])
+        if has_mask:
+            mask = torch.zeros(1, SIZE, SIZE, dtype=torch.long)
+            if label:
+                mask[0, 20:36, 24:40] = 1
+            sample.gt_sem_seg = PixelData(data=mask)
+        samples.append(sample)
+    return inputs, samples
+
+
+def test_unmasked_defect_skips_exactly_the_pixel_terms():
+    """In eval mode (per-image BN) the pixel terms of a batch with an
+    unmasked defect equal those of the batch without that image; the image
+    still reaches the classification loss."""
+    model = build(attention=True, loc=True, loss_weights=MIXED_WEIGHTS,
+                  gt_fusion=True, gt_fusion_alpha=0.5).eval()
+    inputs, samples = mixed_batch()
+    got = model.loss(inputs, samples)
+    keep = [0, 2]
+    ref = model.loss(inputs[keep], [samples[i] for i in keep])
+    for name in ('loss_cam_guide', 'loss_guide', 'loss_loc_bce',
+                 'loss_loc_dice', 'loss_cf'):
+        torch.testing.assert_close(got[name], ref[name], msg=name)
+    # consistency is a weighted mean over the masked defect images
+    torch.testing.assert_close(got['loss_consistency'], ref['loss_consistency'])
+    # gradients: the unmasked image gets none from the pixel terms, and
+    # some from the image-level ones
+    inputs.requires_grad_(True)
+    got = model.loss(inputs, samples)
+    pixel = sum(got[k] for k in ('loss_cam_guide', 'loss_guide',
+                                 'loss_loc_bce', 'loss_loc_dice', 'loss_cf',
+                                 'loss_consistency'))
+    (grad_pixel, ) = torch.autograd.grad(pixel, inputs, retain_graph=True)
+    assert grad_pixel[1].abs().sum() == 0 and grad_pixel[0].abs().sum() > 0
+    (grad_image, ) = torch.autograd.grad(got['loss_cls'] + got['loss_am'],
+                                         inputs)
+    assert grad_image[1].abs().sum() > 0
+
+
+def test_batch_without_any_mask_keeps_a_graph_and_trains_the_classifier():
+    model = build(attention=True, loc=True, loss_weights=MIXED_WEIGHTS)
+    inputs, samples = mixed_batch()
+    keep = [1]
+    losses = model.loss(inputs[keep], [samples[i] for i in keep])
+    for name in ('loss_cam_guide', 'loss_guide', 'loss_loc_bce',
+                 'loss_loc_dice', 'loss_cf', 'loss_consistency'):
+        assert losses[name].item() == 0.0, name
+    assert losses['loss_cls'].item() > 0
+    sum(losses.values()).backward()
+    grad = next(model.backbone.parameters()).grad
+    assert grad is not None and grad.abs().sum() > 0
+
+
+def test_missing_mask_without_has_mask_false_is_an_error():
+    model = build(loss_weights=dict(cls=1.0, cam_guide=0.3))
+    inputs, samples = batch()
+    del samples[0].gt_sem_seg
+    samples[0].set_metainfo(dict(img_path='a/b.png'))
+    with pytest.raises(KeyError, match="'a/b.png' has no gt_sem_seg"):
+        model.loss(inputs, samples)
+
+
+def test_augments_take_the_models_class_indices():
+    model = build(defect_class=0)
+    for augment in (model.context_erasure, model.defect_transplant):
+        assert (augment.defect_class, augment.normal_class) == (0, 1)
