@@ -13,7 +13,6 @@ TERMS = {
     's5': S5_TERMS,
     's6': S5_TERMS,
     's6_deconv': S5_TERMS,
-    'demo': S5_TERMS,
     's7': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
     's8': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
     's6_fine_cam': S5_TERMS,
@@ -27,9 +26,11 @@ TERMS = {
         'loss_ctx_erase', 'loss_ctx_erase_cam_guide', 'loss_transplant',
         'loss_transplant_cam_guide'},
 }
+# configs/gain/demo.py is its strategy with the tiny backbone.
+TERMS['demo'] = TERMS['s6_fine_cam_sufficiency']
 # Configs whose CAM (and attention) sit on the stride-8 grid.
 FINE_CAM = ('s6_fine_cam', 's6_fine_cam_context_erasure',
-            's6_fine_cam_sufficiency')
+            's6_fine_cam_sufficiency', 'demo')
 
 
 @pytest.fixture(scope='module')
