@@ -13,7 +13,6 @@ TERMS = {
     's5': S5_TERMS,
     's6': S5_TERMS,
     's6_deconv': S5_TERMS,
-    'demo': S5_TERMS,
     's7': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
     's8': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
     's6_fine_cam': S5_TERMS,
@@ -27,9 +26,13 @@ TERMS = {
         'loss_ctx_erase', 'loss_ctx_erase_cam_guide', 'loss_transplant',
         'loss_transplant_cam_guide'},
 }
+TERMS['s6_fine_cam_sufficiency_deconv'] = TERMS['s6_fine_cam_sufficiency']
+# configs/gain/demo.py is its strategy with the tiny backbone.
+TERMS['demo'] = TERMS['s6_fine_cam_sufficiency']
 # Configs whose CAM (and attention) sit on the stride-8 grid.
 FINE_CAM = ('s6_fine_cam', 's6_fine_cam_context_erasure',
-            's6_fine_cam_sufficiency')
+            's6_fine_cam_sufficiency', 's6_fine_cam_sufficiency_deconv',
+            'demo')
 
 
 @pytest.fixture(scope='module')
@@ -47,7 +50,7 @@ def test_derived_config_trains_and_validates(name, data_root, tmp_path):
     assert losses == TERMS[name]
     assert all(math.isfinite(out['scalars'][f'train/{k}']) for k in losses)
     assert 0.0 <= out['metrics']['cls/accuracy'] <= 1.0
-    if name == 's6_deconv':
+    if name in ('s6_deconv', 's6_fine_cam_sufficiency_deconv'):
         assert type(out['model'].cam_upsampler).__name__ == 'DeconvMapDecoder'
         assert type(out['model'].att_upsampler).__name__ == 'DeconvMapDecoder'
     if name in ('s6', 's6_deconv', 's8', 'demo'):

@@ -19,7 +19,7 @@ result measured on both families is not tied to one generator:
   the luminance of every pixel of its mask by ``[DEFECT_MIN, DEFECT_MAX]``
   grey levels, equally in the three channels and without clipping.
 * Shortcut cue: a global colour cast (a cool white balance, as when the
-  defect images were captured in another session): ``+cue_strength`` grey
+  defect images were captured on another day): ``+cue_strength`` grey
   levels on the blue channel and ``-cue_strength`` on the red one, over the
   whole image, added after rounding. It is not a place in the image: a map
   cannot point at it, and it is also inside the defect. Rates as in the first
