@@ -1,13 +1,14 @@
 # CPU demo, the guided model: the best GAIN-MTL strategy measured,
-# s6_fine_cam_sufficiency (S6 + CAM and attention on a stride-8 FPN level +
-# context erasure + defect transplant), with MobileNetV3-Small (random init,
-# no download) on 128 px synthetic defects, on 2 CPU cores. Its twin configs/gain/demo_s1.py is the same recipe on
-# S1 (classification only); tools/run_demo.sh trains both and prints them side
-# by side. Data:
+# s6_fine_cam_sufficiency_deconv (S6 + CAM and attention on a stride-8 FPN
+# level + context erasure + defect transplant + a learned upsampler of those
+# maps), with MobileNetV3-Small (random init, no download) on 128 px
+# synthetic defects, on 2 CPU cores. Its twin configs/gain/demo_s1.py is the
+# same recipe on S1 (classification only); tools/run_demo.sh trains both and
+# prints them side by side. Data:
 #   python tools/data/generate_defects.py data/gain_demo \
 #       --num-train 400 --num-test 200 --size 128 --seed 0
 # The strategy is the first base: switching it is this one line.
-_base_ = ['./s6_fine_cam_sufficiency.py', './_base_/models/tiny_mobilenetv3_small.py']
+_base_ = ['./s6_fine_cam_sufficiency_deconv.py', './_base_/models/tiny_mobilenetv3_small.py']
 
 data_root = 'data/gain_demo'
 img_scale = (128, 128)

@@ -28,7 +28,7 @@ TERMS = {
 }
 TERMS['s6_fine_cam_sufficiency_deconv'] = TERMS['s6_fine_cam_sufficiency']
 # configs/gain/demo.py is its strategy with the tiny backbone.
-TERMS['demo'] = TERMS['s6_fine_cam_sufficiency']
+TERMS['demo'] = TERMS['s6_fine_cam_sufficiency_deconv']
 # Configs whose CAM (and attention) sit on the stride-8 grid.
 FINE_CAM = ('s6_fine_cam', 's6_fine_cam_context_erasure',
             's6_fine_cam_sufficiency', 's6_fine_cam_sufficiency_deconv',
