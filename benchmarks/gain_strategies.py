@@ -46,7 +46,7 @@ families, and check the expected shape of the results.
 Then, per family, over the seeds asked for: a table of every run in all of
 them (mean and min-max over seeds of each metric, and recall / AUROC /
 accuracy as a fraction of the oracle's, the fraction taken per seed (same
-data) and then averaged), and the oracle checks on the seed means, written to
+data) and then averaged), and the oracle checks on the means over seeds, written to
 ``<out>/<family>/summary_<tag>_seeds<K..>.md`` and ``.json``.
 
 Checks (``cam/`` keys of ``CAMMetric``, ``cls/`` of ``DefectClsMetric``, all on
@@ -57,7 +57,7 @@ the cue-free test split). S-chain shape (per seed; names S1..S6 only):
   >= ``FAR_MARGIN`` above the best map IoU of S1..S3.
 * ``recall_not_below_s1``: ``cls/recall`` of every strategy after S1 >= S1's.
 
-Against the oracle (per family, on the seed means; ``--best`` is the
+Against the oracle (per family, on the means over seeds; ``--best`` is the
 strategy judged, default the last of ``--strategies``):
 
 * ``best_recall_vs_oracle``, ``best_auroc_vs_oracle``: the best strategy's

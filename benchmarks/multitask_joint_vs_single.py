@@ -196,7 +196,7 @@ def aggregate(runs: Dict[str, dict]) -> Dict[str, Dict[str, dict]]:
 
 
 def judge(value: Dict[str, float], line: float) -> dict:
-    """Target ``value >= line`` on the mean; does the seed spread cross it?"""
+    """Target ``value >= line`` on the mean; does the spread over seeds cross it?"""
     met = value['mean'] >= line
     crosses = value['min'] < line if met else value['max'] >= line
     return dict(mean=value['mean'], min=value['min'], max=value['max'],
