@@ -4,9 +4,10 @@
 # docker/Dockerfile, so all of them install the same versions (requirements/*.txt
 # is the single source of truth).
 #
-# Steps: python check -> venv -> build tools -> torch -> mmcv (compiled ops) ->
-# OpenMMLab stack + mtl_plugin -> import check. A second run with nothing changed
-# only checks a stamp file and returns within seconds.
+# Steps: python check -> venv -> torch + build tools -> mmcv (compiled ops), with
+# the rest of the OpenMMLab stack installed while mmcv compiles -> mtl_plugin ->
+# import check. A second run with nothing changed only checks a stamp file and
+# returns within seconds.
 #
 # Environment:
 #   MTL_VENV             venv path                    (default: <repo>/.venv)
@@ -81,31 +82,29 @@ fi
 PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
 
-step "torch"
+# torch and mmcv's build tools in one resolver run: on their own, torch's
+# requirements would pull the newest setuptools, which has no pkg_resources any
+# more; mmcv's setup.py needs setuptools < 81 (requirements/build.txt).
+step "torch and build tools"
 torch_args=()
 [ -n "${MTL_TORCH_INDEX_URL:-}" ] && torch_args+=(--extra-index-url "$MTL_TORCH_INDEX_URL")
 # shellcheck disable=SC2086
-"${PIP[@]}" install -q "${torch_args[@]}" $torch_spec \
-  || fail "pip could not install '$torch_spec'" "set MTL_TORCH_SPEC to a torch/torchvision pair available for this platform (and MTL_TORCH_INDEX_URL for CUDA wheels)"
-"$PY" -c "import torch, torchvision" \
-  || fail "torch/torchvision installed but do not import together" "install a matching pair (see https://github.com/pytorch/vision#installation) via MTL_TORCH_SPEC"
-
-# After torch: torch's own requirements pull the newest setuptools, which has no
-# pkg_resources any more; mmcv's setup.py needs setuptools < 81.
-step "build tools"
-"${PIP[@]}" install -q --upgrade pip >/dev/null 2>&1 || true
-"${PIP[@]}" install -q -r "$REQ/build.txt" || fail "pip could not install $REQ/build.txt" "check network access to the package index"
-
-step "mmcv $mmcv_version with compiled ops"
-read -r torch_version torch_cuda gpu_archs < <("$PY" - <<'PY'
-import torch
+"${PIP[@]}" install -q "${torch_args[@]}" $torch_spec -r "$REQ/build.txt" \
+  || fail "pip could not install '$torch_spec' and $REQ/build.txt" "set MTL_TORCH_SPEC to a torch/torchvision pair available for this platform (and MTL_TORCH_INDEX_URL for CUDA wheels); check access to the package index"
+# One interpreter start checks that torch and torchvision import together and
+# reads what the mmcv build needs to know.
+torch_info=$("$PY" - <<'PY'
+import torch, torchvision  # noqa: F401
 cuda = torch.version.cuda or "none"
 archs = ""
 if torch.cuda.is_available():
     archs = ";".join(sorted({"%d.%d" % torch.cuda.get_device_capability(i) for i in range(torch.cuda.device_count())}))
 print(torch.__version__.split("+")[0], cuda, archs or "-")
 PY
-)
+) || fail "torch/torchvision installed but do not import together" "install a matching pair (see https://github.com/pytorch/vision#installation) via MTL_TORCH_SPEC"
+read -r torch_version torch_cuda gpu_archs <<< "$torch_info"
+
+step "mmcv $mmcv_version with compiled ops"
 want_cuda=${MTL_MMCV_CUDA:-auto}
 if [ "$want_cuda" = "auto" ]; then
   if [ "$gpu_archs" != "-" ] && command -v nvcc >/dev/null; then want_cuda=1; else want_cuda=0; fi
@@ -137,12 +136,47 @@ sys.exit(0 if ok else 1)
 PY
 }
 
+# The rest of the stack, without mmcv (built here, never from PyPI). While mmcv
+# compiles, its build reads torch, setuptools, numpy ... from this venv:
+# --keep-build-tools constrains them to the installed versions so that pip
+# leaves them alone (if the stack needs others, it is installed after the
+# compile instead).
+tmp_dir=$(mktemp -d)
+build_pid=""
+cleanup() {
+  if [ -n "$build_pid" ] && kill -0 "$build_pid" 2>/dev/null; then
+    kill -- "-$build_pid" 2>/dev/null || kill "$build_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp_dir"
+}
+trap 'rc=$?; cleanup; if [ $rc -ne 0 ]; then echo "[install] stopped at step \"$STEP\" (exit $rc); see the messages above." >&2; fi' EXIT
+# install_stack [--keep-build-tools]
+install_stack() {
+  local req_args=()
+  for f in runtime tests $extras; do
+    grep -vE '^\s*mmcv([<>=!~ ;]|$)' "$REQ/$f.txt" > "$tmp_dir/$f.txt"
+    req_args+=(-r "$tmp_dir/$f.txt")
+  done
+  if [ "${1:-}" = "--keep-build-tools" ]; then
+    "$PY" -m pip list --disable-pip-version-check --format=freeze \
+      | grep -iE '^(torch|torchvision|numpy|setuptools|wheel|packaging|ninja)==' > "$tmp_dir/build-constraints.txt"
+    req_args+=(-c "$tmp_dir/build-constraints.txt")
+  fi
+  # shellcheck disable=SC2086
+  "${PIP[@]}" install -q "${torch_args[@]}" "${req_args[@]}" $torch_spec
+}
+stack_failed() {
+  fail "pip could not install the pinned stack" "check access to the package index; the pins are in $REQ"
+}
+
+stack_done=0
 if mmcv_ok; then
   echo "[install] mmcv $mmcv_version with ops already installed" >&2
 else
   if ! ls "$wheel_dir"/mmcv-*.whl >/dev/null 2>&1; then
     echo "[install] building mmcv $mmcv_version ($variant) from source; about 10 minutes on 2 cores for CPU ops" >&2
-    build_dir=$(mktemp -d)
+    build_dir="$tmp_dir/mmcv-build"
+    mkdir -p "$build_dir"
     (cd "$build_dir" && "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation "$mmcv_spec") \
       || fail "could not download the $mmcv_spec source distribution" "check access to the package index"
     tar -xzf "$build_dir"/mmcv-*.tar.gz -C "$build_dir"
@@ -154,10 +188,27 @@ else
       echo "[install] torch $torch_version: compiling mmcv with -std=c++20" >&2
     fi
     mkdir -p "$wheel_dir"
+    # The compile runs in the background (its own process group, so a failure
+    # elsewhere stops all of it) while pip installs the rest of the stack.
+    # CFLAGS -g0: Python's own flags (distutils) ask for debug info, which
+    # costs about 2.5 x the compile time of mmcv's C++ files and changes no
+    # generated code.
+    set -m
     (cd "$src" && MMCV_WITH_OPS=1 FORCE_CUDA="$want_cuda" TORCH_CUDA_ARCH_LIST="$arch_list" \
-      MAX_JOBS="${MAX_JOBS:-$(nproc)}" "${PIP[@]}" wheel -q --no-build-isolation --no-deps . -w "$wheel_dir") \
-      || { rm -rf "$wheel_dir"; fail "building mmcv $mmcv_version failed" "read the compiler error above; needs gcc/g++ and Python headers (Debian: apt-get install build-essential python3-dev)"; }
-    rm -rf "$build_dir"
+      MAX_JOBS="${MAX_JOBS:-$(nproc)}" CFLAGS="${CFLAGS:+$CFLAGS }-g0" \
+      "${PIP[@]}" wheel -q --no-build-isolation --no-deps . -w "$wheel_dir") &
+    build_pid=$!
+    set +m
+    step "OpenMMLab stack (while mmcv compiles)"
+    if install_stack --keep-build-tools; then
+      stack_done=1
+    else
+      echo "[install] the stack needs other versions of what the mmcv build uses: installing it after the compile" >&2
+    fi
+    step "mmcv $mmcv_version with compiled ops (waiting for the compile)"
+    wait "$build_pid" \
+      || { build_pid=""; rm -rf "$wheel_dir"; fail "building mmcv $mmcv_version failed" "read the compiler error above; needs gcc/g++ and Python headers (Debian: apt-get install build-essential python3-dev)"; }
+    build_pid=""
   else
     echo "[install] reusing the mmcv wheel built earlier in $wheel_dir" >&2
   fi
@@ -165,9 +216,7 @@ else
 fi
 
 step "OpenMMLab stack and mtl_plugin"
-req_args=(-r "$REQ/runtime.txt" -r "$REQ/tests.txt")
-for e in $extras; do req_args+=(-r "$REQ/$e.txt"); done
-"${PIP[@]}" install -q "${torch_args[@]}" "${req_args[@]}" $torch_spec || fail "pip could not install the pinned stack" "check access to the package index; the pins are in $REQ"
+if [ "$stack_done" = "0" ]; then install_stack || stack_failed; fi
 if [ "${MTL_DEPS_ONLY:-0}" = "1" ]; then
   echo "[install] MTL_DEPS_ONLY=1: dependencies installed, mtl_plugin not" >&2
   STEP="done"
@@ -176,10 +225,16 @@ fi
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT" || fail "could not install mtl_plugin in editable mode" "check $ROOT/setup.py"
 
 step "import check"
-mmcv_ok || fail "mmcv is installed but its compiled ops do not load" "delete $wheel_dir and run again (it is rebuilt)"
-"$PY" - <<'PY' || fail "the installed stack does not import" "see the traceback above"
+# One interpreter start: the compiled ops and the whole stack.
+"$PY" - "$want_cuda" <<'PY' || fail "the installed stack does not import, or mmcv's compiled ops do not load" "see the traceback above; for mmcv ops delete $wheel_dir and run again (it is rebuilt)"
+import sys
 import mtl_plugin, mmcv, mmdet, mmseg, mmpretrain, mmengine, torch
 import mmdet.models, mmseg.models, mmpretrain.models  # noqa: F401
+from mmcv.utils import ext_loader
+ext_loader.load_ext('_ext', ['nms'])  # fails when the compiled ops are missing
+if sys.argv[1] == '1':
+    from mmcv.ops import get_compiling_cuda_version
+    assert get_compiling_cuda_version() != 'not available', 'mmcv was built without CUDA ops'
 print(f"[install] ok: torch {torch.__version__}, mmengine {mmengine.__version__}, mmcv {mmcv.__version__}, "
       f"mmdet {mmdet.__version__}, mmseg {mmseg.__version__}, mmpretrain {mmpretrain.__version__}, mtl_plugin {mtl_plugin.__version__}")
 PY
