@@ -57,13 +57,14 @@ class GAINExportModule(nn.Module):
             x = (x - pre.mean) / pre.std
         size = (int(x.shape[-2]), int(x.shape[-1]))
         feats = model.backbone(x)
-        logits, cams = model.cls_head(feats[-1])
+        feat = model.cam_features(feats)  # the level the classifier reads
+        logits, cams = model.cls_head(feat)
         dc = self.defect_class
         outputs = [logits.float().softmax(dim=1),
                    model.cam_upsampler(cams[:, dc:dc + 1], size)]
         if model.attention_head is not None:
             outputs.append(model.att_upsampler(
-                model.attention_head(feats[-1]), size).sigmoid())
+                model.attention_head(feat), size).sigmoid())
         if model.loc_head is not None:
             outputs.append(F.interpolate(model.loc_head(feats), size=size,
                                          mode='bilinear',
