@@ -11,5 +11,7 @@ install:
 demo: install
 	bash tools/run_demo.sh
 
+# Tests: one worker process per core (pytest-xdist), one thread each.
+TEST_JOBS ?= 2
 test: install
-	$(PY) -m pytest tests -q
+	OMP_NUM_THREADS=1 $(PY) -m pytest tests -q -n $(TEST_JOBS)
