@@ -39,6 +39,20 @@ DEFECT_KINDS = ('scratch', 'spot', 'crack', 'stain')
 SPLIT_IDS = dict(train=0, val=1, test=2)
 
 
+def check_shared_parameters(cfg) -> None:
+    """The checks every defect family's generator config shares: the
+    probabilities lie in [0, 1], the image is at least 32 px, at least one
+    defect per defect image; ``ValueError`` naming the field otherwise."""
+    for name in ('defect_ratio', 'cue_prob', 'cue_prob_normal', 'test_cue_prob'):
+        value = getattr(cfg, name)
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f'{name}={value}; expected a probability in [0, 1]')
+    if min(cfg.height, cfg.width) < 32:
+        raise ValueError(f'image size {cfg.height}x{cfg.width}; expected >= 32 px')
+    if cfg.max_defects < 1:
+        raise ValueError(f'max_defects={cfg.max_defects}; expected >= 1')
+
+
 @dataclass
 class DefectGeneratorConfig:
     """Parameters of :func:`generate_split` / :func:`generate_defect_dataset`.
@@ -63,14 +77,7 @@ class DefectGeneratorConfig:
         unknown = [k for k in self.defect_kinds if k not in DEFECT_KINDS]
         if unknown:
             raise ValueError(f'unknown defect kinds {unknown}; expected {DEFECT_KINDS}')
-        for name in ('defect_ratio', 'cue_prob', 'cue_prob_normal', 'test_cue_prob'):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f'{name}={value}; expected a probability in [0, 1]')
-        if min(self.height, self.width) < 32:
-            raise ValueError(f'image size {self.height}x{self.width}; expected >= 32 px')
-        if self.max_defects < 1:
-            raise ValueError(f'max_defects={self.max_defects}; expected >= 1')
+        check_shared_parameters(self)
 
     @property
     def stamp_size(self) -> int:

@@ -44,7 +44,8 @@ from typing import ClassVar, Dict, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .defect_generator import SPLIT_IDS, generate_defect_dataset as _write_dataset
+from .defect_generator import SPLIT_IDS, check_shared_parameters
+from .defect_generator import generate_defect_dataset as _write_dataset
 
 SURFACE_LOW, SURFACE_HIGH = 85.0, 170.0
 DEFECT_MIN, DEFECT_MAX = 40.0, 65.0
@@ -83,14 +84,7 @@ class TextileDefectGeneratorConfig:
         if not self.defect_kinds:
             raise ValueError('defect_kinds is empty; expected at least one of '
                              f'{TEXTILE_DEFECT_KINDS}')
-        for name in ('defect_ratio', 'cue_prob', 'cue_prob_normal', 'test_cue_prob'):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f'{name}={value}; expected a probability in [0, 1]')
-        if min(self.height, self.width) < 32:
-            raise ValueError(f'image size {self.height}x{self.width}; expected >= 32 px')
-        if self.max_defects < 1:
-            raise ValueError(f'max_defects={self.max_defects}; expected >= 1')
+        check_shared_parameters(self)
         if not (isinstance(self.cue_strength, (int, np.integer))
                 and 1 <= self.cue_strength <= CUE_STRENGTH_MAX):
             raise ValueError(f'cue_strength={self.cue_strength!r}; expected an '
