@@ -8,12 +8,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.config import Config
-from mmengine.infer import BaseInferencer
 
 from mtl_plugin.visualization.gain_panels import draw_gain_panels
 
-from .config import config_scope, load_config
-from .inference_pipeline import build_inference_pipeline
+from .config_inferencer import ConfigInferencer
 from .model import build_model
 
 InputType = Union[str, np.ndarray]
@@ -22,7 +20,7 @@ MAP_FIELDS = (('pred_cam', 'cam'), ('pred_attention', 'attention'),
               ('pred_loc', 'loc'))
 
 
-class DefectInferencer(BaseInferencer):
+class DefectInferencer(ConfigInferencer):
     """Score images with a GAIN-MTL model (as mmpretrain's
     ``ImageClassificationInferencer`` does for classifiers).
 
@@ -63,9 +61,7 @@ class DefectInferencer(BaseInferencer):
                  device: Optional[str] = None,
                  cfg_options: Optional[Dict[str, Any]] = None,
                  show_progress: bool = True) -> None:
-        cfg = load_config(model, cfg_options) if isinstance(model, str) else model
-        super().__init__(model=cfg, weights=weights, device=device,
-                         scope=config_scope(cfg), show_progress=show_progress)
+        super().__init__(model, weights, device, cfg_options, show_progress)
         classes = (self.cfg.get('test_dataloader', {}).get('dataset', {})
                    .get('metainfo', {}) or {}).get('classes')
         self.classes = tuple(classes) if classes else ('normal', 'defect')
@@ -73,9 +69,6 @@ class DefectInferencer(BaseInferencer):
     def _init_model(self, cfg: Config, weights: Optional[str],
                     device: str = 'cpu') -> torch.nn.Module:
         return build_model(cfg, weights, device)
-
-    def _init_pipeline(self, cfg: Config):
-        return build_inference_pipeline(cfg)
 
     def _init_visualizer(self, cfg: Config) -> None:
         # panels are drawn by draw_gain_panels; no mmengine Visualizer needed

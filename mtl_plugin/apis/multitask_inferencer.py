@@ -8,11 +8,9 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.infer import BaseInferencer
 from mmengine.registry import DATASETS, VISUALIZERS
 
-from .config import config_scope, load_config
-from .inference_pipeline import build_inference_pipeline
+from .config_inferencer import ConfigInferencer
 from .model import build_model
 
 InputType = Union[str, np.ndarray]
@@ -28,7 +26,7 @@ def dataset_meta(cfg: Config) -> Dict[str, Any]:
     return meta
 
 
-class MultiTaskInferencer(BaseInferencer):
+class MultiTaskInferencer(ConfigInferencer):
     """Boxes, semantic mask and image label of a detector's predictions.
 
     Serves the models whose data samples carry ``pred_instances`` (mmdet
@@ -59,22 +57,11 @@ class MultiTaskInferencer(BaseInferencer):
     visualize_kwargs: set = {'show_dir', 'return_vis', 'draw_thr'}
     postprocess_kwargs: set = {'pred_score_thr'}
 
-    def __init__(self, model: Union[str, Config], weights: Optional[str] = None,
-                 device: Optional[str] = None,
-                 cfg_options: Optional[Dict[str, Any]] = None,
-                 show_progress: bool = True) -> None:
-        cfg = load_config(model, cfg_options) if isinstance(model, str) else model
-        super().__init__(model=cfg, weights=weights, device=device,
-                         scope=config_scope(cfg), show_progress=show_progress)
-
     def _init_model(self, cfg: Config, weights: Optional[str],
                     device: str = 'cpu') -> torch.nn.Module:
         model = build_model(cfg, weights, device)
         model.dataset_meta = dataset_meta(cfg)
         return model
-
-    def _init_pipeline(self, cfg: Config):
-        return build_inference_pipeline(cfg)
 
     def _init_visualizer(self, cfg: Config):
         # draw with the config's detection visualizer (not its file backends)
