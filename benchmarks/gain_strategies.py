@@ -62,6 +62,10 @@ strategy judged, default the last of ``--strategies``):
 
 * ``best_recall_vs_oracle``, ``best_auroc_vs_oracle``: the best strategy's
   ``cls/recall`` (``cls/auroc``) >= ``ORACLE_FRACTION`` x the oracle's.
+* ``best_recall_vs_own_oracle``, ``best_auroc_vs_own_oracle``: the same
+  against the best strategy trained on the oracle twin (``--oracle-strategies
+  s1 <best>``), the stricter reference: it has the same guidance and no
+  shortcut to unlearn.
 * ``best_cam_iou_2x_s1``: its ``cam/iou`` >= 2 x S1's (and > 0).
 * ``best_point_game``: its ``cam/point_game`` >= ``POINT_GAME_MIN``.
 
@@ -190,29 +194,48 @@ def seed_summary(per_seed: Dict[int, Dict[str, Metrics]]) -> Dict[str, Dict]:
     the run has in at least one seed, plus ``'<key>/oracle'`` for
     ``FRACTION_METRICS``: the per-seed ratio to the ``ORACLE`` run of the same
     seed, then the same statistics (seeds without an oracle or with an oracle
-    value of 0 are left out of it).
+    value of 0 are left out of it), and ``'<key>/own_oracle'``: the same
+    against the run's own strategy trained on the oracle twin (``ORACLE_<RUN>``,
+    see :func:`own_oracle_name`), where that was run.
     """
     names = sorted({n.upper() for runs in per_seed.values() for n in runs})
     out: Dict[str, Dict] = {}
     for name in names:
         stats = {}
+        own = own_oracle_name(name)
         for key in SUMMARY_METRICS:
-            values, fractions = [], []
+            values, fractions, own_fractions = [], [], []
             for runs in per_seed.values():
                 res = {k.upper(): v for k, v in runs.items()}
                 v = _num(res, name, key)
                 if v is None:
                     continue
                 values.append(v)
+                if key not in FRACTION_METRICS:
+                    continue
                 o = _num(res, ORACLE.upper(), key)
-                if key in FRACTION_METRICS and o:
+                if o:
                     fractions.append(v / o)
-            for k, vals in ((key, values), (f'{key}/oracle', fractions)):
+                o = _num(res, own, key) if own else None
+                if o:
+                    own_fractions.append(v / o)
+            for k, vals in ((key, values), (f'{key}/oracle', fractions),
+                            (f'{key}/own_oracle', own_fractions)):
                 if vals:
                     stats[k] = dict(mean=sum(vals) / len(vals), min=min(vals),
                                     max=max(vals), n=len(vals))
         out[name] = stats
     return out
+
+
+def own_oracle_name(run: str) -> Optional[str]:
+    """The run of ``run``'s strategy trained on the oracle twin (upper case):
+    ``ORACLE`` for S1, ``ORACLE_<RUN>`` for another strategy, ``None`` for an
+    oracle run itself."""
+    run = run.upper()
+    if run.startswith(ORACLE.upper()):
+        return None
+    return oracle_run_name(run.lower()).upper()
 
 
 def oracle_checks(summary: Dict[str, Dict], best: str) -> List[Dict]:
@@ -235,6 +258,16 @@ def oracle_checks(summary: Dict[str, Dict], best: str) -> List[Dict]:
             name=check, status=status,
             detail=f'{key} of {best} >= {ORACLE_FRACTION} x ORACLE: {_fmt(b)} vs '
             f'{_fmt(o)}, fraction {_fmt(frac)} (mean of per-seed ratios)'))
+    own = own_oracle_name(best)
+    for key, check in (('cls/recall', 'best_recall_vs_own_oracle'),
+                       ('cls/auroc', 'best_auroc_vs_own_oracle')):
+        frac, o, b = mean(best, f'{key}/own_oracle'), mean(own, key), mean(best, key)
+        status = 'SKIP' if frac is None else ('PASS' if frac >= ORACLE_FRACTION else 'FAIL')
+        checks.append(dict(
+            name=check, status=status,
+            detail=f'{key} of {best} >= {ORACLE_FRACTION} x {own} (the same strategy '
+            f'trained on the oracle twin): {_fmt(b)} vs {_fmt(o)}, fraction '
+            f'{_fmt(frac)} (mean of per-seed ratios)'))
     s1, b = mean('S1', 'cam/iou'), mean(best, 'cam/iou')
     status = 'SKIP' if s1 is None or b is None else \
         ('PASS' if b >= 2 * s1 and b > 0 else 'FAIL')
@@ -251,8 +284,12 @@ def oracle_checks(summary: Dict[str, Dict], best: str) -> List[Dict]:
 def summary_table(summary: Dict[str, Dict]) -> str:
     """Markdown table of :func:`seed_summary`: ``mean (min-max)`` per cell,
     ``-`` where a run lacks the metric."""
+    # own-oracle columns once a strategy other than S1 ran on the oracle twin
+    # (S1's own oracle is the oracle: its columns would repeat)
+    own = [f'{k}/own_oracle' for k in FRACTION_METRICS] if any(
+        n.startswith(f'{ORACLE.upper()}_') for n in summary) else []
     keys = list(SUMMARY_METRICS[:3]) + [f'{k}/oracle' for k in FRACTION_METRICS] \
-        + list(SUMMARY_METRICS[3:])
+        + own + list(SUMMARY_METRICS[3:])
     lines = ['| run | seeds | ' + ' | '.join(keys) + ' |',
              '|---|---:|' + '---:|' * len(keys)]
     order = sorted(summary, key=lambda n: (n != ORACLE.upper(), n))
@@ -561,7 +598,8 @@ def main(argv=None):
                         f'n{args.num_train}-{args.num_test}_px{args.size}_seeds{seeds}')
         print(f'\n{family}, seeds {" ".join(map(str, args.seeds))}: mean (min-max); '
               '<metric>/oracle = per-seed fraction of the oracle (S1 trained on the '
-              'label-independent-cue twin)\n')
+              'label-independent-cue twin); <metric>/own_oracle = the same against '
+              'the run\'s own strategy trained on that twin (where run)\n')
         print(table)
         print_checks(checks, f'{family} ')
         with open(stem + '.md', 'w') as f:

@@ -1,6 +1,7 @@
 """Run a trained model on new images: ``python tools/infer.py CONFIG CKPT INPUT... --out-dir DIR``.
 
-INPUT: image files and/or folders (every image file in them). Serves the
+INPUT: image files and/or folders (every image file in them but mask files:
+``--exclude`` patterns, default ``*_GT.*`` and ``*_mask.*``). Serves the
 GAIN-MTL defect classifiers (``GAINMTL``: :class:`DefectInferencer`) and the
 detection workloads (multi-task detector-segmentor, retail detector:
 :class:`MultiTaskInferencer`). Writes, per image ``<stem>``:
@@ -24,7 +25,7 @@ import os
 import os.path as osp
 import sys
 
-IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+from mtl_plugin.apis.image_inputs import IMG_EXTENSIONS, MASK_PATTERNS, list_images
 
 
 def parse_args(argv=None):
@@ -41,19 +42,26 @@ def parse_args(argv=None):
                         help='GAIN: save the maps at image size as .npz')
     parser.add_argument('--det-thr', type=float, default=0.3,
                         help='detection: keep boxes with score >= this')
+    parser.add_argument('--exclude', nargs='*', default=list(MASK_PATTERNS),
+                        metavar='PATTERN',
+                        help='file-name patterns left out of input folders (default: '
+                        'the mask files of the dataset layouts, '
+                        f'{" ".join(MASK_PATTERNS)}; --exclude alone: none)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. model.test_cfg.score_thr=0.3')
     return parser.parse_args(argv)
 
 
-def collect_inputs(inputs):
-    """Image files of ``inputs`` (folders expanded, sorted); names must be
-    unique, since outputs are named by file stem."""
-    files = []
+def collect_inputs(inputs, exclude=MASK_PATTERNS):
+    """Image files of ``inputs`` (folders expanded, sorted, file names
+    matching a pattern of ``exclude`` left out of them), and the folder files
+    left out; names must be unique, since outputs are named by file stem."""
+    files, excluded = [], []
     for item in inputs:
         if osp.isdir(item):
-            files += sorted(osp.join(item, f) for f in os.listdir(item)
-                            if f.lower().endswith(IMG_EXTENSIONS))
+            kept, skipped = list_images(item, exclude)
+            files += kept
+            excluded += skipped
         elif osp.isfile(item):
             files.append(item)
         else:
@@ -64,9 +72,11 @@ def collect_inputs(inputs):
         raise ValueError(f'several inputs share the file name(s) {clash[:5]}; '
                          'outputs are named by file stem')
     if not files:
-        raise FileNotFoundError(f'no image files ({", ".join(IMG_EXTENSIONS)}) in '
-                                f'{inputs}')
-    return files
+        raise FileNotFoundError(
+            f'no image files ({", ".join(IMG_EXTENSIONS)}) in {inputs}'
+            + (f' ({len(excluded)} left out by --exclude {" ".join(exclude)})'
+               if excluded else ''))
+    return files, excluded
 
 
 def _write_json(path, data):
@@ -85,13 +95,17 @@ def main(argv=None):
     from mtl_plugin.apis.multitask_inferencer import MultiTaskInferencer
     from mtl_plugin.utils.config_checks import ConfigError
     try:
-        files = collect_inputs(args.inputs)
+        files, excluded = collect_inputs(args.inputs, args.exclude)
         cfg = load_config(args.config, args.cfg_options)
         is_gain = cfg.model.get('type') == 'GAINMTL'
         cls = DefectInferencer if is_gain else MultiTaskInferencer
         inferencer = cls(cfg, args.checkpoint, device=args.device)
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         sys.exit(f'error: {exc}')
+    if excluded:
+        print(f'{len(excluded)} file(s) of the input folders left out by --exclude '
+              f'{" ".join(args.exclude)} (e.g. {excluded[0]}); pass --exclude alone '
+              'to keep them')
     vis_dir = None if args.no_vis else osp.join(args.out_dir, 'vis')
     kwargs = dict(batch_size=args.batch_size, show_dir=vis_dir)
     if not is_gain:

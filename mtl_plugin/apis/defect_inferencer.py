@@ -31,7 +31,7 @@ class DefectInferencer(ConfigInferencer):
     The image goes through the config's test pipeline without its mask
     loading (:mod:`mtl_plugin.apis.inference_pipeline`), so the score is the
     one ``tools/test.py`` reports for the same file. Inputs: file paths, a
-    folder (every file in it), or ``(H, W, 3)`` BGR uint8 arrays (OpenCV's
+    folder (every image file in it), or ``(H, W, 3)`` BGR uint8 arrays (OpenCV's
     order; ``(H, W)`` grey arrays are converted).
 
     Each prediction is a dict: ``img_path`` (None for an array), ``score``
@@ -75,16 +75,8 @@ class DefectInferencer(ConfigInferencer):
         return None
 
     def _inputs_to_list(self, inputs: Union[InputType, Sequence[InputType]]) -> list:
-        if isinstance(inputs, str) and osp.isdir(inputs):
-            names = sorted(f for f in os.listdir(inputs) if not f.startswith('.'))
-            return [osp.join(inputs, f) for f in names
-                    if osp.isfile(osp.join(inputs, f))]
-        items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         out = []
-        for item in items:
-            if isinstance(item, str) and not osp.isfile(item):
-                raise FileNotFoundError(f'DefectInferencer: input {item!r} is '
-                                        'not a file or folder')
+        for item in super()._inputs_to_list(inputs):
             if isinstance(item, np.ndarray) and item.ndim == 2:
                 item = mmcv.gray2bgr(item)
             if isinstance(item, np.ndarray) and (item.ndim != 3 or item.shape[2] != 3):

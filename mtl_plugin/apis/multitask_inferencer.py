@@ -72,17 +72,6 @@ class MultiTaskInferencer(ConfigInferencer):
         visualizer.dataset_meta = self.model.dataset_meta
         return visualizer
 
-    def _inputs_to_list(self, inputs: Union[InputType, Sequence[InputType]]) -> list:
-        if isinstance(inputs, str) and osp.isdir(inputs):
-            return [osp.join(inputs, f) for f in sorted(os.listdir(inputs))
-                    if not f.startswith('.') and osp.isfile(osp.join(inputs, f))]
-        items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        for item in items:
-            if isinstance(item, str) and not osp.isfile(item):
-                raise FileNotFoundError(f'MultiTaskInferencer: input {item!r} is '
-                                        'not a file or folder')
-        return items
-
     def postprocess(self, preds: List[Any], visualization: Optional[List[np.ndarray]],
                     return_datasample: bool = False, pred_score_thr: float = 0.0,
                     **kwargs) -> Dict[str, Any]:

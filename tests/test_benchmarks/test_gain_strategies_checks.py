@@ -151,6 +151,8 @@ def test_oracle_checks_pass_fail_and_skip():
     # recall 0.975 x oracle, AUROC (0.947 + 0.9) / 2 = 0.924, IoU 0.11 vs 2 x 0.03,
     # PointGame 0.55
     assert status == {'best_recall_vs_oracle': 'PASS', 'best_auroc_vs_oracle': 'PASS',
+                      'best_recall_vs_own_oracle': 'SKIP',
+                      'best_auroc_vs_own_oracle': 'SKIP',
                       'best_cam_iou_2x_s1': 'PASS', 'best_point_game': 'PASS'}
     runs = _seeds()
     runs[1]['s6']['cls/auroc'] = 0.70  # (0.947 + 0.778) / 2 = 0.863 < 0.9
@@ -159,6 +161,8 @@ def test_oracle_checks_pass_fail_and_skip():
     status = {c['name']: c['status']
               for c in bench.oracle_checks(bench.seed_summary(runs), 's6')}
     assert status == {'best_recall_vs_oracle': 'PASS', 'best_auroc_vs_oracle': 'FAIL',
+                      'best_recall_vs_own_oracle': 'SKIP',
+                      'best_auroc_vs_own_oracle': 'SKIP',
                       'best_cam_iou_2x_s1': 'PASS', 'best_point_game': 'FAIL'}
     no_oracle = {k: {n: m for n, m in v.items() if n != 'oracle'} for k, v in _seeds().items()}
     status = {c['name']: c['status']
@@ -167,6 +171,32 @@ def test_oracle_checks_pass_fail_and_skip():
     assert status['best_point_game'] == 'PASS'
     assert all(c['status'] == 'SKIP'
                for c in bench.oracle_checks(bench.seed_summary(_seeds()), 's9'))
+
+
+def test_own_oracle_fractions_and_checks_use_the_strategy_on_the_oracle_twin():
+    runs = _seeds()
+    # S6 trained on the oracle twin: a stricter bar than the S1 oracle
+    runs[0]['oracle_s6'] = dict(runs[0]['s6'], **{'cls/recall': 0.80, 'cls/auroc': 0.95})
+    runs[1]['oracle_s6'] = dict(runs[1]['s6'], **{'cls/recall': 0.60, 'cls/auroc': 0.90})
+    summary = bench.seed_summary(runs)
+    frac = summary['S6']['cls/recall/own_oracle']  # 0.76 / 0.8 and 0.6 / 0.6
+    assert frac['mean'] == pytest.approx((0.95 + 1.0) / 2)
+    assert (frac['min'], frac['max']) == (pytest.approx(0.95), pytest.approx(1.0))
+    # S1's own oracle is the oracle; oracle runs have none
+    assert summary['S1']['cls/auroc/own_oracle'] == summary['S1']['cls/auroc/oracle']
+    assert not any(k.endswith('/own_oracle') for k in summary['ORACLE_S6'])
+    assert 'cls/recall/own_oracle' in bench.summary_table(summary).splitlines()[0]
+    assert 'own_oracle' not in bench.summary_table(bench.seed_summary(_seeds()))
+    checks = {c['name']: c for c in bench.oracle_checks(summary, 's6')}
+    # recall 0.975 x own oracle, AUROC (0.947 + 0.9) / 2 = 0.924
+    assert checks['best_recall_vs_own_oracle']['status'] == 'PASS'
+    assert checks['best_auroc_vs_own_oracle']['status'] == 'PASS'
+    assert 'ORACLE_S6' in checks['best_recall_vs_own_oracle']['detail']
+    runs[1]['s6']['cls/recall'] = 0.48  # (0.95 + 0.8) / 2 = 0.875 < 0.9
+    checks = {c['name']: c['status']
+              for c in bench.oracle_checks(bench.seed_summary(runs), 's6')}
+    assert checks['best_recall_vs_own_oracle'] == 'FAIL'
+    assert checks['best_recall_vs_oracle'] == 'FAIL'  # the same ratios here
 
 
 def test_any_config_name_is_a_strategy_and_missing_ones_are_named():

@@ -38,15 +38,22 @@ def _images(folder, size, n=2):
     return str(folder)
 
 
-def test_gain_folder_json_overlays_and_maps(tmp_path):
+def test_gain_folder_json_overlays_and_maps(tmp_path, capsys):
     config = osp.join(REPO, 'configs', 'gain', 'demo.py')
     ckpt = _checkpoint(config, tmp_path / 'gain.pth')
     folder = _images(tmp_path / 'imgs', (80, 60))
+    # a KolektorSDD2-style mask beside its image, and a file that is no image
+    cv2.imwrite(osp.join(folder, 'img_0_GT.png'), np.zeros((60, 80), np.uint8))
+    with open(osp.join(folder, 'notes.txt'), 'w') as f:
+        f.write('not an image')
     out = tmp_path / 'out'
     _tool().main([config, ckpt, folder, '--out-dir', str(out), '--save-maps',
                   '--cfg-options', 'model.test_cfg.score_thr=0.25'])
     summary = json.loads((out / 'summary.json').read_text())
     assert [osp.basename(r['img_path']) for r in summary] == ['img_0.png', 'img_1.png']
+    printed = capsys.readouterr().out
+    assert '1 file(s) of the input folders left out by --exclude *_GT.* *_mask.*' in printed
+    assert 'img_0_GT.png' in printed
     for record in summary:
         pred = json.loads((out / 'preds' / f"{osp.basename(record['img_path'])[:-4]}.json")
                           .read_text())
@@ -83,6 +90,29 @@ def test_detection_workloads(tmp_path, config, size):
             seg = cv2.imread(str(out / record['sem_seg_file']), cv2.IMREAD_UNCHANGED)
             assert seg.shape == (size[1], size[0])
             assert record['image_label_name'].endswith('_dominant')
+
+
+def test_exclude_patterns_and_keeping_every_image(tmp_path):
+    tool = _tool()
+    folder = _images(tmp_path / 'imgs', (8, 8), n=3)
+    for name in ('img_0_GT.png', 'img_1_mask.png', '.hidden.png'):
+        cv2.imwrite(osp.join(folder, name), np.zeros((8, 8), np.uint8))
+    names = lambda paths: [osp.basename(p) for p in paths]  # noqa: E731
+    files, excluded = tool.collect_inputs([folder])
+    assert names(files) == ['img_0.png', 'img_1.png', 'img_2.png']
+    assert names(excluded) == ['img_0_GT.png', 'img_1_mask.png']
+    files, excluded = tool.collect_inputs([folder], exclude=[])
+    assert names(files) == ['img_0.png', 'img_0_GT.png', 'img_1.png', 'img_1_mask.png',
+                            'img_2.png'] and excluded == []
+    files, _ = tool.collect_inputs([folder], exclude=['img_[12]*'])
+    assert names(files) == ['img_0.png', 'img_0_GT.png']
+    # a file named on the command line is kept whatever its name
+    files, _ = tool.collect_inputs([osp.join(folder, 'img_0_GT.png')])
+    assert names(files) == ['img_0_GT.png']
+    with pytest.raises(FileNotFoundError, match=r'5 left out by --exclude img\*'):
+        tool.collect_inputs([folder], exclude=['img*'])
+    assert tool.parse_args(['c.py', 'k.pth', folder, '--out-dir', 'o',
+                            '--exclude']).exclude == []
 
 
 def test_missing_input_is_named(tmp_path):
