@@ -2,7 +2,7 @@
 retail detector) on new images."""
 import os
 import os.path as osp
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional
 
 import mmcv
 import numpy as np
@@ -13,7 +13,6 @@ from mmengine.registry import DATASETS, VISUALIZERS
 from .config_inferencer import ConfigInferencer
 from .model import build_model
 
-InputType = Union[str, np.ndarray]
 DETECTION_VISUALIZERS = ('DetLocalVisualizer', 'MultiTaskLocalVisualizer')
 
 
