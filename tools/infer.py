@@ -25,11 +25,10 @@ import os
 import os.path as osp
 import sys
 
-from mtl_plugin.apis.image_inputs import IMG_EXTENSIONS, MASK_PATTERNS, list_images
-
 
 def parse_args(argv=None):
     from mmengine.config import DictAction
+
     parser = argparse.ArgumentParser(description='Run a model on images')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -42,20 +41,26 @@ def parse_args(argv=None):
                         help='GAIN: save the maps at image size as .npz')
     parser.add_argument('--det-thr', type=float, default=0.3,
                         help='detection: keep boxes with score >= this')
-    parser.add_argument('--exclude', nargs='*', default=list(MASK_PATTERNS),
-                        metavar='PATTERN',
+    # default None: the mask patterns of mtl_plugin.apis.image_inputs, so that
+    # parsing (and --help) does not import the package
+    parser.add_argument('--exclude', nargs='*', default=None, metavar='PATTERN',
                         help='file-name patterns left out of input folders (default: '
-                        'the mask files of the dataset layouts, '
-                        f'{" ".join(MASK_PATTERNS)}; --exclude alone: none)')
+                        'the mask files of the dataset layouts, MASK_PATTERNS of '
+                        'mtl_plugin/apis/image_inputs.py: *_GT.* *_mask.*; '
+                        '--exclude alone: none)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config keys, e.g. model.test_cfg.score_thr=0.3')
     return parser.parse_args(argv)
 
 
-def collect_inputs(inputs, exclude=MASK_PATTERNS):
+def collect_inputs(inputs, exclude=None):
     """Image files of ``inputs`` (folders expanded, sorted, file names
-    matching a pattern of ``exclude`` left out of them), and the folder files
-    left out; names must be unique, since outputs are named by file stem."""
+    matching a pattern of ``exclude`` left out of them; ``None``: the mask
+    files, ``MASK_PATTERNS``), and the folder files left out; names must be
+    unique, since outputs are named by file stem."""
+    from mtl_plugin.apis.image_inputs import IMG_EXTENSIONS, MASK_PATTERNS, list_images
+    if exclude is None:
+        exclude = MASK_PATTERNS
     files, excluded = [], []
     for item in inputs:
         if osp.isdir(item):
@@ -91,6 +96,7 @@ def main(argv=None):
 
     import mtl_plugin  # noqa: F401  (compat fixes + registration)
     from mtl_plugin.apis import load_config
+    from mtl_plugin.apis.image_inputs import MASK_PATTERNS
     from mtl_plugin.apis.defect_inferencer import DefectInferencer
     from mtl_plugin.apis.multitask_inferencer import MultiTaskInferencer
     from mtl_plugin.utils.config_checks import ConfigError
@@ -104,7 +110,8 @@ def main(argv=None):
         sys.exit(f'error: {exc}')
     if excluded:
         print(f'{len(excluded)} file(s) of the input folders left out by --exclude '
-              f'{" ".join(args.exclude)} (e.g. {excluded[0]}); pass --exclude alone '
+              f'{" ".join(MASK_PATTERNS if args.exclude is None else args.exclude)} '
+              f'(e.g. {excluded[0]}); pass --exclude alone '
               'to keep them')
     vis_dir = None if args.no_vis else osp.join(args.out_dir, 'vis')
     kwargs = dict(batch_size=args.batch_size, show_dir=vis_dir)

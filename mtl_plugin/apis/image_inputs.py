@@ -1,11 +1,10 @@
 """Image files of the inputs a user names: files and folders, as
 ``tools/infer.py`` and the inferencers take them."""
 import fnmatch
-import os
 import os.path as osp
 from typing import List, Sequence, Tuple
 
-from mtl_plugin.datasets.defect_layouts.files import IMG_EXTENSIONS
+from mtl_plugin.datasets.defect_layouts.files import IMG_EXTENSIONS, images_in
 
 #: mask files of the dataset layouts the plugin reads (KolektorSDD2
 #: ``<stem>_GT.png``, MVTec AD ``<stem>_mask.png``)
@@ -17,10 +16,9 @@ def list_images(folder: str, exclude: Sequence[str] = ()) -> Tuple[List[str], Li
     left out), sorted, as ``(kept, excluded)`` paths; ``excluded`` are those
     whose file name matches a shell pattern of ``exclude`` (``fnmatch``)."""
     kept, excluded = [], []
-    for name in sorted(os.listdir(folder)):
+    for name in images_in(folder):
         path = osp.join(folder, name)
-        if name.startswith('.') or not name.lower().endswith(IMG_EXTENSIONS) \
-                or not osp.isfile(path):
+        if not osp.isfile(path):
             continue
         hit = any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude)
         (excluded if hit else kept).append(path)

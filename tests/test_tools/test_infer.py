@@ -115,6 +115,13 @@ def test_exclude_patterns_and_keeping_every_image(tmp_path):
                             '--exclude']).exclude == []
 
 
+def test_exclude_help_names_the_default_patterns(capsys):
+    from mtl_plugin.apis.image_inputs import MASK_PATTERNS
+    with pytest.raises(SystemExit):
+        _tool().parse_args(['--help'])
+    assert ' '.join(MASK_PATTERNS) in ' '.join(capsys.readouterr().out.split())
+
+
 def test_missing_input_is_named(tmp_path):
     with pytest.raises(SystemExit, match='nope.png'):
         _tool().main([osp.join(REPO, 'configs', 'gain', 'demo.py'), 'x.pth',
