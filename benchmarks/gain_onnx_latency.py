@@ -49,9 +49,9 @@ def main(argv=None) -> None:
     module = GAINExportModule(build_model(cfg, args.checkpoint))
     img = torch.rand(args.batch_size, 3, h, w,
                      generator=torch.Generator().manual_seed(0)) * 255
+    names = module.output_names(img[:1])
     with tempfile.TemporaryDirectory() as tmp:
-        path = export_onnx(module, img[:1], osp.join(tmp, 'gain.onnx'),
-                           module.output_names)
+        path = export_onnx(module, img[:1], osp.join(tmp, 'gain.onnx'), names)
         session = onnx_session(path, threads=args.threads)
         times = dict(torch=[], onnx=[])
         with torch.no_grad():
@@ -65,10 +65,11 @@ def main(argv=None) -> None:
                 if i >= args.warmup:
                     times['torch'].append(t_torch)
                     times['onnx'].append(t_onnx)
-    diff = max(float(np.abs(r.numpy() - g).max()) for r, g in zip(ref, got))
+    diff = max(float(np.abs(r.numpy().astype(np.float64) - g).max())
+               for r, g in zip(ref, got))
     med = {k: statistics.median(v) * 1000 for k, v in times.items()}
     print(f'{args.config} batch {args.batch_size} x {h}x{w}, {args.threads} thread(s), '
-          f'median of {args.iters}: outputs {list(module.output_names)}')
+          f'median of {args.iters}: outputs {names}')
     print(f'PyTorch {med["torch"]:.1f} ms   onnxruntime {med["onnx"]:.1f} ms   '
           f'ONNX/PyTorch = {med["onnx"] / med["torch"]:.3f}   '
           f'max |diff| {diff:.2e}')

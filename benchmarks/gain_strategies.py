@@ -9,7 +9,7 @@ families, and check the expected shape of the results.
         [--num-train 400] [--num-test 200] [--size 128] [--backbone tiny|config]
 
 ``--strategies`` takes any config name under ``configs/gain/`` (``s1`` ..
-``s8``, ``s6_deconv``, new ones). Per family and seed:
+``s8``, ``s6-deconv``, new ones). Per family and seed:
 
 1. data: ``tools/data/generate_defects.py --family F --seed K`` writes the
    biased set (train cue on 95 % of defect / 5 % of normal images, cue-free
@@ -22,9 +22,11 @@ families, and check the expected shape of the results.
    mmengine's ``Config`` API (``Config.fromfile`` of ``configs/gain/<name>.py``,
    overrides merged in, ``Config.dump``): data roots, input size, epochs with
    the cosine schedule stretched to them, seed, one checkpoint / validation at
-   the end; ``--backbone tiny`` merges in
-   ``configs/gain/_base_/models/tiny_mobilenetv3_small.py`` (the backbone, the
-   channels of the heads the strategy has, learning rate and warm-up). Then
+   the end; ``--backbone tiny`` puts the strategy on the CPU demo's model
+   (``configs/gain/demo.py``: its MobileNetV3-Small backbone, the widths of
+   the heads the strategy has, its learning rate and warm-up; channels need
+   nothing, ``GAINMTL`` fills them in), so that the recommended strategy
+   with ``--backbone tiny`` is ``demo.py``'s model exactly (tested). Then
    ``tools/train.py`` and ``tools/test.py`` in subprocesses, i.e. exactly the
    commands a user runs (they are printed). The *oracle* run is S1 trained
    (and validated) on the oracle twin and tested on the biased set's test
@@ -81,9 +83,13 @@ import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from repo_paths import REPO_ROOT as REPO
+
 GAIN_CONFIGS = osp.join(REPO, 'configs', 'gain')
-TINY_BASE = osp.join(GAIN_CONFIGS, '_base_', 'models', 'tiny_mobilenetv3_small.py')
+# --backbone tiny: the demo's CPU model, learning rate and warm-up
+TINY_REFERENCE = osp.join(GAIN_CONFIGS, 'demo.py')
+# The strategy configs/gain/demo.py is (tested): the one judged by default
+RECOMMENDED = 's6-fine-cam-sufficiency-deconv'
 FAMILIES = ('metal', 'textile')
 ORACLE = 'oracle'
 
@@ -312,17 +318,21 @@ def summary_table(summary: Dict[str, Dict]) -> str:
 # ---------------------------------------------------------------- configs --
 
 def tiny_overrides(model) -> Dict:
-    """The ``model`` overrides of the tiny base for a strategy's ``model``
-    config: the backbone replaced whole (no pretrained download), and the
-    channels of the parts that read it, for the model's layout (``parts``, or
-    ``parts_cam_neck`` when a ``cam_neck`` feeds the CAM), merged into each
-    part the strategy has (and only those)."""
+    """The ``model`` overrides that put a strategy's ``model`` config on the
+    demo's CPU model (``TINY_REFERENCE``): its backbone, replaced whole (no
+    pretrained download), and the widths of the heads it shares with the
+    strategy (the attention head's ``mid_channels``, the localization FPN's
+    ``out_channels``), merged into the parts the strategy has (and only
+    those)."""
     from mmengine.config import Config
-    tiny = Config.fromfile(TINY_BASE).tiny
-    parts = tiny.parts_cam_neck if model.get('cam_neck') else tiny.parts
-    over = dict(backbone=dict(_delete_=True, **tiny.backbone))
-    over.update({name: part.to_dict() for name, part in parts.items()
-                 if model.get(name)})
+    demo = Config.fromfile(TINY_REFERENCE).model
+    over = dict(backbone=dict(_delete_=True, **demo.backbone))
+    if model.get('attention_head'):
+        over['attention_head'] = dict(
+            mid_channels=demo.attention_head.mid_channels)
+    if model.get('loc_head'):
+        over['loc_head'] = dict(neck=dict(
+            out_channels=demo.loc_head.neck.out_channels))
     return over
 
 
@@ -347,10 +357,12 @@ def derived_config(strategy: str, args, seed: int, data_root: str,
                             persistent_workers=args.num_workers > 0,
                             dataset=dict(data_root=root))
     if args.backbone == 'tiny':
-        tiny = Config.fromfile(TINY_BASE).tiny
+        demo = Config.fromfile(TINY_REFERENCE)
         over['model'] = tiny_overrides(cfg.model)
-        over['optim_wrapper'] = dict(optimizer=dict(lr=tiny.lr))
-        warmup, eta_min = tiny.warmup_iters, 1e-5
+        over['optim_wrapper'] = dict(
+            optimizer=dict(lr=demo.optim_wrapper.optimizer.lr))
+        warmup = demo.param_scheduler[0].end
+        eta_min = demo.param_scheduler[-1].eta_min
     else:
         warmup, eta_min = 100, 1e-6
     cfg.merge_from_dict(over)
@@ -552,8 +564,8 @@ def parse_args(argv=None):
     p.add_argument('--num-test', type=int, default=200)
     p.add_argument('--size', type=int, default=128, help='square image side (px)')
     p.add_argument('--backbone', choices=['tiny', 'config'], default='tiny',
-                   help='tiny: MobileNetV3-Small of configs/gain/_base_/models/'
-                   "tiny_mobilenetv3_small.py (random init, CPU-sized); config: the "
+                   help="tiny: configs/gain/demo.py's MobileNetV3-Small (random "
+                   "init, CPU-sized), head widths, lr and warm-up; config: the "
                    "strategy config's EfficientNetV2-S (downloads the pretrained weights)")
     p.add_argument('--num-workers', type=int, default=2,
                    help='dataloader workers per loader')

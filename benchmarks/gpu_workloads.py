@@ -10,10 +10,10 @@ random weights train at the same speed.
 
 * ``gain``: ``configs/gain/s6.py`` (EfficientNetV2-S, every GAIN-MTL term),
   512x512, batch 16; half of the images carry a rectangular defect mask.
-* ``multitask``: ``configs/multitask/multitask_mnv3_fpn_fixed.py``
+* ``multitask``: ``configs/multitask/multitask-fixed.py``
   (MobileNetV3-Small + FPN, seg + FCOS + cls), 512x512, batch 32; scenes of
   :func:`mtl_plugin.datasets.synthetic.multitask_scenes.make_scene`.
-* ``retail``: ``configs/retail/retinanet_dense_r50_fpn_1x_sku110k.py``
+* ``retail``: ``configs/retail/retinanet-dense_r50_fpn_1x_sku110k.py``
   (ResNet-50-FPN P2..P6, 20 anchors per location), 1333x800, batch 8,
   150 products per shelf (:func:`generate_shelf_image`).
 """
@@ -24,7 +24,7 @@ from typing import Callable, Dict, Tuple
 
 import numpy as np
 
-from mtl_plugin.utils.repo_paths import REPO_ROOT
+from repo_paths import REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -148,10 +148,10 @@ WORKLOADS = {
     w.name: w for w in [
         Workload('gain', 'configs/gain/s6.py', Setting(512, 512, 16),
                  Setting(64, 64, 2), gain_batch),
-        Workload('multitask', 'configs/multitask/multitask_mnv3_fpn_fixed.py',
+        Workload('multitask', 'configs/multitask/multitask-fixed.py',
                  Setting(512, 512, 32), Setting(64, 64, 2), multitask_batch),
         Workload('retail',
-                 'configs/retail/retinanet_dense_r50_fpn_1x_sku110k.py',
+                 'configs/retail/retinanet-dense_r50_fpn_1x_sku110k.py',
                  Setting(1333, 800, 8), Setting(128, 128, 1), retail_batch),
     ]
 }

@@ -43,21 +43,21 @@ from typing import Dict, List
 import numpy as np
 from mmengine.config import DictAction
 
-from mtl_plugin.utils.repo_paths import REPO_ROOT
+from repo_paths import REPO_ROOT
 
 CONFIGS = dict(
-    fixed='multitask_mnv3_fpn_fixed.py',
-    uncertainty='multitask_mnv3_fpn_uncertainty.py',
-    dwa='multitask_mnv3_fpn_dwa.py',
-    pcgrad='multitask_mnv3_fpn_pcgrad.py',
-    cls_stopgrad='multitask_mnv3_fpn_cls_stopgrad.py',
-    gradnorm='multitask_mnv3_fpn_gradnorm.py',
-    imtlg='multitask_mnv3_fpn_imtlg.py',
-    adapters='multitask_mnv3_fpn_adapters.py',
-    imtlg_adapters='multitask_mnv3_fpn_imtlg_adapters.py',
-    seg='single_mnv3_fpn_seg.py',
-    det='single_mnv3_fpn_det.py',
-    cls='single_mnv3_fpn_cls.py',
+    fixed='multitask-fixed.py',
+    uncertainty='multitask-uncertainty.py',
+    dwa='multitask-dwa.py',
+    pcgrad='multitask-pcgrad.py',
+    cls_stopgrad='multitask-cls-stopgrad.py',
+    gradnorm='multitask-gradnorm.py',
+    imtlg='multitask-imtlg.py',
+    adapters='multitask-adapters.py',
+    imtlg_adapters='multitask-imtlg-adapters.py',
+    seg='single-seg.py',
+    det='single-det.py',
+    cls='single-cls.py',
 )
 SINGLES = ('seg', 'det', 'cls')
 JOINTS = [k for k in CONFIGS if k not in SINGLES]

@@ -4,8 +4,8 @@
         [--num-val 1000] [--variants grid gap] [--data-root data/orientation_study]
         [--work-dir work_dirs/bench_study]
 
-Generates the study data when missing, trains study_tinycnn_3task.py (heads
-pool to a 4x4 grid, ``grid``) and study_tinycnn_3task_gap.py (global average
+Generates the study data when missing, trains study-3task_tinycnn_20e_orientation-study.py (heads
+pool to a 4x4 grid, ``grid``) and study-3task-gap_tinycnn_20e_orientation-study.py (global average
 pooling, ``gap``) with the same schedule, then runs
 tools/analysis/task_diagnostics.py on each final checkpoint (confusion PNG
 of B, conditional accuracy, entropies, counts, linear probes, per-class
@@ -22,9 +22,9 @@ import subprocess
 import sys
 import time
 
-from mtl_plugin.utils.repo_paths import REPO_ROOT
+from repo_paths import REPO_ROOT
 
-CONFIGS = dict(grid='study_tinycnn_3task.py', gap='study_tinycnn_3task_gap.py')
+CONFIGS = dict(grid='study-3task_tinycnn_20e_orientation-study.py', gap='study-3task-gap_tinycnn_20e_orientation-study.py')
 
 
 def parse_args(argv=None):

@@ -7,7 +7,7 @@
 Both models train on the same synthetic shelf batch (``--num-gts`` packed
 products per image, one class) at the same input size:
 
-* ``dense``: the model of ``configs/retail/retinanet_dense_r50_fpn_1x_sku110k.py``
+* ``dense``: the model of ``configs/retail/retinanet-dense_r50_fpn_1x_sku110k.py``
   (FPN P2..P6, 20 anchors per location, CenterSamplingIoUAssigner,
   LightFineLevelRetinaHead);
 * ``mmdet``: mmdet's ``retinanet/retinanet_r50_fpn_1x_coco.py`` with
@@ -27,7 +27,7 @@ import statistics
 import time
 from typing import Dict, List, Tuple
 
-REPO_CONFIG = 'configs/retail/retinanet_dense_r50_fpn_1x_sku110k.py'
+REPO_CONFIG = 'configs/retail/retinanet-dense_r50_fpn_1x_sku110k.py'
 MMDET_CONFIG = 'retinanet/retinanet_r50_fpn_1x_coco.py'
 RESNET_OUT = {18: [64, 128, 256, 512], 34: [64, 128, 256, 512],
               50: [256, 512, 1024, 2048], 101: [256, 512, 1024, 2048]}
@@ -57,7 +57,7 @@ def _model_cfgs(depth: int):
     import mmdet
     from mmengine.config import Config
 
-    from mtl_plugin.utils.repo_paths import REPO_ROOT
+    from repo_paths import REPO_ROOT
     dense = Config.fromfile(osp.join(REPO_ROOT, REPO_CONFIG)).model
     stock = Config.fromfile(osp.join(osp.dirname(mmdet.__file__), '.mim',
                                      'configs', MMDET_CONFIG)).model

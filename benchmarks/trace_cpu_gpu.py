@@ -47,7 +47,7 @@ def trace_row(workload, image_size: int) -> Dict:
     from mmengine.config import Config
 
     from mtl_plugin.diagnostics import SyntheticTaskDataset, trace
-    from mtl_plugin.utils.repo_paths import REPO_ROOT
+    from repo_paths import REPO_ROOT
     cfg = Config.fromfile(osp.join(REPO_ROOT, workload.config))
     cfg.model = copy.deepcopy(cfg.model)
     cfg.model.backbone.init_cfg = None

@@ -2,7 +2,7 @@
 # The main job on its built-in default (`make demo`): generate a small synthetic
 # defect set whose train split carries a shortcut cue (a corner stamp on 95 % of
 # the defect images, 5 % of the normal ones; the test split is cue-free), train
-# on the CPU the shortcut learner configs/gain/demo_s1.py (S1, classification
+# on the CPU the shortcut learner configs/gain/demo-s1.py (S1, classification
 # only) and the guided configs/gain/demo.py (the best GAIN-MTL strategy) with
 # MobileNetV3-Small at 128 px, test both, print them side by side on the
 # cue-free split and write CAM / attention / localization panels for both.
@@ -19,7 +19,7 @@ cd "$ROOT"
 PY=${MTL_VENV:-$ROOT/.venv}/bin/python
 DATA=${DEMO_DATA:-data/gain_demo}
 WORK=${DEMO_WORK_DIR:-work_dirs/gain_demo}
-RUNS=(demo_s1 demo)
+RUNS=(demo-s1 demo)
 
 echo "[demo] 1/4 data: $DATA"
 if [ -f "$DATA/generation_info.json" ]; then
@@ -35,8 +35,9 @@ data_opts=("train_dataloader.dataset.data_root=$DATA"
 for name in "${RUNS[@]}"; do
   config=configs/gain/$name.py
   work=$WORK/$name
-  epochs=$(grep -oP '^max_epochs = \K[0-9]+' "$config") ||
-    { echo "[demo] $config has no 'max_epochs = N' line" >&2; exit 1; }
+  epochs=$("$PY" -c "import sys; from mmengine.config import Config; \
+print(Config.fromfile(sys.argv[1], import_custom_modules=False).train_cfg.max_epochs)" \
+    "$config") || { echo "[demo] cannot read train_cfg.max_epochs of $config" >&2; exit 1; }
   final=$work/epoch_$epochs.pth
   echo "[demo] 2/4 train: $config -> $work"
   if [ -f "$final" ]; then
@@ -61,10 +62,10 @@ for name in "${RUNS[@]}"; do
   fi
 done
 
-echo "[demo] 4/4 side by side on the cue-free test split (S1 = demo_s1, guided = demo;"
+echo "[demo] 4/4 side by side on the cue-free test split (S1 = demo-s1, guided = demo;"
 echo "[demo] cam/gt_area_fraction is the chance level of cam/energy_inside)"
-"$PY" tools/analysis/compare_strategies.py "S1=$WORK/demo_s1" "guided=$WORK/demo" \
+"$PY" tools/analysis/compare_strategies.py "S1=$WORK/demo-s1" "guided=$WORK/demo" \
   --metrics cls/accuracy cls/recall cls/auroc cam/iou cam/point_game \
   cam/energy_inside cam/gt_area_fraction --out-dir "$WORK"
-echo "[demo] metrics: $WORK/demo_s1/metrics.json, $WORK/demo/metrics.json;" \
-  "panels: $WORK/demo_s1/panels/, $WORK/demo/panels/"
+echo "[demo] metrics: $WORK/demo-s1/metrics.json, $WORK/demo/metrics.json;" \
+  "panels: $WORK/demo-s1/panels/, $WORK/demo/panels/"

@@ -1,22 +1,29 @@
 """Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
 
 Prints every evaluator's metrics as a table and saves them as JSON
-(``<work_dir>/metrics.json``). Logic lives in :mod:`mtl_plugin.utils.run_setup`.
+(``<work_dir>/metrics.json``). Logic lives in :mod:`mtl_plugin.apis.run_setup`;
+parsing imports nothing heavy, so ``--help`` is fast.
 """
 import argparse
 import sys
 
-from mtl_plugin.utils.run_setup import add_common_arguments
-
 
 def parse_args(argv=None):
+    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='directory for logs and metrics')
     parser.add_argument('--out', help='dump predictions to this .pkl file')
     parser.add_argument('--show-dir', help='write visualisations here')
-    add_common_arguments(parser)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. '
+                        'test_dataloader.batch_size=8')
+    parser.add_argument('--allow-new-keys', action='store_true',
+                        help='let --cfg-options add keys the config lacks')
+    parser.add_argument('--launcher', choices=['none', 'pytorch'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args(argv)
 
 
@@ -26,10 +33,10 @@ def main(argv=None):
     from mmengine.dist import is_main_process
     from mmengine.runner import Runner
 
+    from mtl_plugin.apis.run_setup import (format_metrics_table, save_metrics,
+                                           setup_test_cfg)
     from mtl_plugin.utils.config_checks import (ConfigError,
                                                 check_checkpoint_matches)
-    from mtl_plugin.utils.run_setup import (format_metrics_table, save_metrics,
-                                            setup_test_cfg)
     try:
         cfg = setup_test_cfg(args)
         runner = Runner.from_cfg(cfg)

@@ -1,15 +1,15 @@
 """Train a model from a config: ``python tools/train.py CONFIG [options]``.
 
 Thin wrapper around mmengine's Runner; option handling and the checks that run
-before training live in :mod:`mtl_plugin.utils.run_setup`.
+before training live in :mod:`mtl_plugin.apis.run_setup`. Parsing imports
+nothing heavy, so ``--help`` is fast.
 """
 import argparse
 import sys
 
-from mtl_plugin.utils.run_setup import add_common_arguments
-
 
 def parse_args(argv=None):
+    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='config file path')
     parser.add_argument('--work-dir', help='directory for logs and checkpoints '
@@ -27,7 +27,16 @@ def parse_args(argv=None):
         '--resume', nargs='?', type=str, const='auto',
         help="resume from the latest checkpoint in the work dir ('--resume' or "
         "'--resume auto') or from a given checkpoint path")
-    add_common_arguments(parser)
+    parser.add_argument('--tensorboard', action='store_true',
+                        help='also log scalars to TensorBoard (needs the '
+                        'tensorboard package: MTL_EXTRAS=optional)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config keys, e.g. train_cfg.max_epochs=5')
+    parser.add_argument('--allow-new-keys', action='store_true',
+                        help='let --cfg-options add keys the config lacks')
+    parser.add_argument('--launcher', choices=['none', 'pytorch'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args(argv)
 
 
@@ -36,8 +45,8 @@ def main(argv=None):
     import mtl_plugin  # noqa: F401  (compat fixes + registration)
     from mmengine.runner import Runner
 
+    from mtl_plugin.apis.run_setup import setup_train_cfg
     from mtl_plugin.utils.config_checks import ConfigError
-    from mtl_plugin.utils.run_setup import setup_train_cfg
     try:
         cfg = setup_train_cfg(args)
     except ConfigError as exc:

@@ -1,7 +1,8 @@
-# Runtime shared by every workload: console logs with ETA, checkpoints, and
-# TensorBoard scalars when the optional `tensorboard` package is installed.
-# No `import` statement: mmengine treats a config containing one as a
-# lazy-import config, which cannot be combined with `_base_` inheritance.
+# Runtime shared by every workload: console logs with ETA and checkpoints.
+# TensorBoard scalars: `tools/train.py CONFIG --tensorboard`, or in a config
+#   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
+#                                   dict(type='TensorboardVisBackend')])
+# (needs the tensorboard package: MTL_EXTRAS=optional tools/install.sh).
 default_scope = 'mtl_plugin'
 custom_imports = dict(imports=['mtl_plugin'], allow_failed_imports=False)
 
@@ -21,8 +22,6 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
-if __import__('importlib.util').util.find_spec('tensorboard') is not None:
-    vis_backends.append(dict(type='TensorboardVisBackend'))
 visualizer = dict(type='Visualizer', vis_backends=vis_backends, name='visualizer')
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)

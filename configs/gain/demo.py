@@ -1,57 +1,52 @@
-# CPU demo, the guided model: the best GAIN-MTL strategy measured,
-# s6_fine_cam_sufficiency_deconv (S6 + CAM and attention on a stride-8 FPN
-# level + context erasure + defect transplant + a learned upsampler of those
-# maps), with MobileNetV3-Small (random init, no download) on 128 px
-# synthetic defects, on 2 CPU cores. Its twin configs/gain/demo_s1.py is the
-# same recipe on S1 (classification only); tools/run_demo.sh trains both and
-# prints them side by side. Data:
-#   python tools/data/generate_defects.py data/gain_demo \
-#       --num-train 400 --num-test 200 --size 128 --seed 0
-# The strategy is the first base: switching it is this one line.
-_base_ = ['./s6_fine_cam_sufficiency_deconv.py', './_base_/models/tiny_mobilenetv3_small.py']
-
-data_root = 'data/gain_demo'
-img_scale = (128, 128)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDefectMask'),
-    dict(type='Resize', scale=img_scale, keep_ratio=False),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackMultiTaskInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadDefectMask'),
-    dict(type='Resize', scale=img_scale, keep_ratio=False),
-    dict(type='PackMultiTaskInputs'),
+# The CPU demo's guided model: the recommended GAIN-MTL recipe
+# (s6-fine-cam-sufficiency-deconv.py) on MobileNetV3-Small, randomly
+# initialised, 128 px synthetic defects, 20 epochs on 2 CPU cores. Its twin
+# demo-s1.py is the same recipe without guidance (S1); `make demo` trains and
+# tests both and prints them side by side. The whole model is this file and
+# _base_/models/gain-mtl_mobilenetv3-small.py; `python
+# tools/misc/print_config.py configs/gain/demo.py` prints it merged.
+_base_ = [
+    '_base_/models/gain-mtl_mobilenetv3-small.py',
+    '_base_/datasets/gain-demo.py',
+    '_base_/schedules/adamw_20e.py',
+    '_base_/default_runtime.py',
 ]
 
-# The tiny parts for the layout of the strategy's model, only those it has.
 model = dict(
-    backbone=dict(_delete_=True, **_base_.tiny.backbone),
-    **{part: channels for part, channels in (
-        _base_.tiny.parts_cam_neck if _base_.model.get('cam_neck')
-        else _base_.tiny.parts).items() if _base_.model.get(part)})
-
-train_dataloader = dict(
-    batch_size=16,
-    dataset=dict(data_root=data_root, pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=32,
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=32,
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
-
-max_epochs = 20
-optim_wrapper = dict(optimizer=dict(lr=_base_.tiny.lr))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
-         end=_base_.tiny.warmup_iters),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,
-         eta_min=1e-5, convert_to_iter_based=True)
-]
-train_cfg = dict(max_epochs=max_epochs, val_interval=5)
+    # CAM and attention on the stride-8 level of an FPN over the backbone
+    # (16x16 at 128 px); the logits are the spatial mean of that CAM.
+    cam_neck=dict(type='FPN', out_channels=64, start_level=1, num_outs=3,
+                  norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU')),
+    cam_level=0,  # FPN outputs: strides 8, 16, 32
+    # CAM guidance (S2): the defect CAM supervised by the GT mask.
+    cam_guide_loss=dict(type='CAMGuidanceLoss', balanced=True),
+    # GAIN attention (S3): attention mining and attention guidance.
+    attention_head=dict(type='GAINAttentionHead', mid_channels=64,
+                        sigma=0.5, omega=10.0),
+    guide_loss=dict(type='AttentionGuidanceLoss', balanced=True),
+    # Localization head over all backbone levels (S4).
+    loc_head=dict(type='GAINLocalizationHead',
+                  neck=dict(type='FPN', out_channels=32, num_outs=4),
+                  detach_input=False),
+    # Sufficiency: the defect on a normal image's context is a defect, the
+    # context alone is normal (context erasure); a defect moved onto a normal
+    # image is a defect (transplant).
+    context_erasure=dict(type='ContextErasure', region='gt', dilate=4,
+                         fill='normal', complement=True),
+    defect_transplant=dict(type='DefectTransplant', shift=True,
+                           match_stats='mean', ring_width=3),
+    # A learned 2-stage deconvolution upsampler of CAM and attention.
+    map_upsampler=dict(type='DeconvMapDecoder', in_channels=1,
+                       hidden_channels=8, num_layers=2),
+    loss_weights=dict(cam_guide=0.3, am=1.0, guide=0.5, loc=0.2,
+                      consistency=0.1, cf=0.1, ctx_erase=1.0, transplant=1.0),
+    # GT-mask fusion in the attention-mining mask (S6), decayed by the hook.
+    gt_fusion=True,
+    gt_fusion_alpha=0.5)
 default_hooks = dict(
+    loss_weight_scheduler=dict(schedules=dict(
+        loc=dict(start=0.0, until=0.5),
+        consistency=dict(start=0.0, until=0.5),
+        gt_fusion_alpha=dict(start=0.5, end=0.0, until=0.7, curve='linear'))),
     logger=dict(interval=5),
     checkpoint=dict(interval=5, max_keep_ckpts=1))

@@ -1,11 +1,15 @@
-# S3 = S2 + GAIN attention head: attention mining (L_am) + attention guidance
-# (L_e, foreground/background-balanced). am weight 1.0 as GAIN's alpha; guide
-# 0.5 as the GAIN-MTL strategy report (round 2).
-_base_ = ['./s2.py']
+# S3 = S2 + GAIN attention head: attention mining (L_am, weight 1.0 as GAIN's
+# alpha) + attention guidance (L_e, foreground/background-balanced, 0.5).
+_base_ = [
+    '_base_/models/gain-mtl_efficientnetv2-s.py',
+    '_base_/datasets/synthetic-defects.py',
+    '_base_/schedules/adamw_30e.py',
+    '_base_/default_runtime.py',
+]
 
 model = dict(
-    attention_head=dict(
-        type='GAINAttentionHead', in_channels=1280, mid_channels=128,
-        sigma=0.5, omega=10.0),
+    cam_guide_loss=dict(type='CAMGuidanceLoss', balanced=True),
+    attention_head=dict(type='GAINAttentionHead', mid_channels=128,
+                        sigma=0.5, omega=10.0),
     guide_loss=dict(type='AttentionGuidanceLoss', balanced=True),
-    loss_weights=dict(am=1.0, guide=0.5))
+    loss_weights=dict(cam_guide=0.3, am=1.0, guide=0.5))

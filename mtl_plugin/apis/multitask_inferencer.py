@@ -1,28 +1,18 @@
 """Inference of the detection workloads (multi-task detector-segmentor, dense
 retail detector) on new images."""
-import os
-import os.path as osp
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-import mmcv
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.registry import DATASETS, VISUALIZERS
+from mmengine.registry import VISUALIZERS
 
 from .config_inferencer import ConfigInferencer
+from .dataset_meta import dataset_meta
+from .inference_writer import InferenceWriter
 from .model import build_model
 
 DETECTION_VISUALIZERS = ('DetLocalVisualizer', 'MultiTaskLocalVisualizer')
-
-
-def dataset_meta(cfg: Config) -> Dict[str, Any]:
-    """Class names of the test dataset: the dataset class's ``METAINFO``
-    updated by the config's ``metainfo`` (as mmengine's BaseDataset does)."""
-    ds = cfg.test_dataloader.dataset
-    meta = dict(getattr(DATASETS.get(ds['type']), 'METAINFO', {}) or {})
-    meta.update(ds.get('metainfo') or {})
-    return meta
 
 
 class MultiTaskInferencer(ConfigInferencer):
@@ -38,12 +28,14 @@ class MultiTaskInferencer(ConfigInferencer):
     (:mod:`mtl_plugin.apis.inference_pipeline`) and names come from the
     test dataset.
 
-    Each prediction: ``img_path``, ``boxes`` ``[[x1, y1, x2, y2], ...]``,
+    Each result: ``img_path``, ``boxes`` ``[[x1, y1, x2, y2], ...]``,
     ``scores``, ``labels``, ``label_names`` (detections with score >=
     ``pred_score_thr``), and with the matching heads ``sem_seg`` ``(H, W)``
-    int array and ``image_label`` / ``image_label_name`` / ``image_score``.
-    With ``show_dir`` (or ``return_vis``) the config's visualizer (mmdet's
-    ``DetLocalVisualizer`` or :class:`MultiTaskLocalVisualizer`) draws them.
+    int array (written as ``sem_seg/<stem>.png`` under ``out_dir``) and
+    ``image_label`` / ``image_label_name`` / ``image_score``. Overlays are
+    drawn by the config's visualizer (mmdet's ``DetLocalVisualizer`` or
+    :class:`MultiTaskLocalVisualizer`) with boxes of score >= ``draw_thr``.
+    Call options and the skip policy: :meth:`BatchInference.run`.
 
     Args:
         model: config file or :class:`Config`.
@@ -53,7 +45,7 @@ class MultiTaskInferencer(ConfigInferencer):
         show_progress: progress bar over the batches.
     """
 
-    visualize_kwargs: set = {'show_dir', 'return_vis', 'draw_thr'}
+    visualize_kwargs: set = {'draw_thr'}
     postprocess_kwargs: set = {'pred_score_thr'}
 
     def _init_model(self, cfg: Config, weights: Optional[str],
@@ -71,11 +63,8 @@ class MultiTaskInferencer(ConfigInferencer):
         visualizer.dataset_meta = self.model.dataset_meta
         return visualizer
 
-    def postprocess(self, preds: List[Any], visualization: Optional[List[np.ndarray]],
-                    return_datasample: bool = False, pred_score_thr: float = 0.0,
-                    **kwargs) -> Dict[str, Any]:
-        if return_datasample:
-            return dict(predictions=preds, visualization=visualization)
+    def postprocess(self, preds: List[Any], visualization=None,
+                    pred_score_thr: float = 0.0, **kwargs) -> List[Dict]:
         meta = self.model.dataset_meta
         classes = list(meta.get('classes') or ())
         image_classes = list(meta.get('image_classes') or ())
@@ -100,24 +89,23 @@ class MultiTaskInferencer(ConfigInferencer):
                     image_label_name=image_classes[label]
                     if label < len(image_classes) else str(label))
             results.append(result)
-        return dict(predictions=results, visualization=visualization)
+        return results
 
-    def visualize(self, inputs: list, preds: List[Any], show_dir: Optional[str] = None,
-                  return_vis: bool = False, draw_thr: float = 0.3,
-                  **kwargs) -> Optional[List[np.ndarray]]:
-        if show_dir is None and not return_vis:
-            return None
-        if show_dir:
-            os.makedirs(show_dir, exist_ok=True)
+    def visualize(self, inputs: list, preds: List[Any], draw_thr: float = 0.3,
+                  **kwargs) -> List[np.ndarray]:
         drawn = []
         for i, (input_, sample) in enumerate(zip(inputs, preds)):
-            img = mmcv.imread(input_) if isinstance(input_, str) else input_
-            img = np.ascontiguousarray(img[..., ::-1])  # RGB for the visualizer
-            stem = (osp.splitext(osp.basename(input_))[0]
-                    if isinstance(input_, str) else f'array_{i}')
-            out_file = osp.join(show_dir, f'{stem}.png') if show_dir else None
-            self.visualizer.add_datasample(stem, img, sample, draw_gt=False,
-                                           pred_score_thr=draw_thr,
-                                           out_file=out_file)
+            self.visualizer.add_datasample(f'image_{i}', self.original_rgb(input_),
+                                           sample, draw_gt=False,
+                                           pred_score_thr=draw_thr)
             drawn.append(self.visualizer.get_image())
         return drawn
+
+    def _write(self, writer: InferenceWriter, stem: str, result: Dict,
+               vis: Optional[np.ndarray], save_maps: bool) -> Dict:
+        record = {k: v for k, v in result.items() if k != 'sem_seg'}
+        return writer.write(stem, record, vis=vis, sem_seg=result.get('sem_seg'))
+
+    def _summary(self, results: List[Dict]) -> Tuple[str, Dict]:
+        boxes = sum(len(r.get('boxes', ())) for r in results)
+        return f'{len(results)} image(s), {boxes} box(es)', dict(num_boxes=boxes)

@@ -4,6 +4,8 @@ from typing import Any, List, Tuple
 
 from torch import Tensor, nn
 
+from .export_preprocessor import ExportPreprocessor
+
 
 def _flatten(value: Any, name: str, out: List[Tuple[str, Tensor]]) -> None:
     if isinstance(value, Tensor):
@@ -39,17 +41,7 @@ class HeadOutputsExportModule(nn.Module):
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model.eval()
-        pre = model.data_preprocessor
-        self.flip_channels = bool(getattr(pre, '_channel_conversion', False))
-        self.normalize = bool(getattr(pre, '_enable_normalize', False))
-
-    def preprocess(self, img: Tensor) -> Tensor:
-        x = img.float()
-        if self.flip_channels:
-            x = x.flip(1)
-        if self.normalize:
-            x = (x - self.model.data_preprocessor.mean) / self.model.data_preprocessor.std
-        return x
+        self.preprocess = ExportPreprocessor(model.data_preprocessor)
 
     def named_outputs(self, img: Tensor) -> List[Tuple[str, Tensor]]:
         out: List[Tuple[str, Tensor]] = []

@@ -22,11 +22,11 @@ SIZE = 96  # image size; demo.py's network input is 128 px
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     """4 generated test images, a random-init demo checkpoint, the test dump."""
-    from mtl_plugin.datasets.synthetic.defect_generator import (
-        DefectGeneratorConfig, generate_defect_dataset)
+    from mtl_plugin.datasets.synthetic.metal_defect_generator import (
+        MetalDefectGeneratorConfig, generate_defect_dataset)
     root = tmp_path_factory.mktemp('inferencer')
     data = str(root / 'data')
-    generate_defect_dataset(DefectGeneratorConfig(height=SIZE, width=SIZE,
+    generate_defect_dataset(MetalDefectGeneratorConfig(height=SIZE, width=SIZE,
                                                   num_train=4, num_test=4,
                                                   seed=1), data, progress=False)
     torch.manual_seed(0)
@@ -61,7 +61,7 @@ def test_matches_tools_test_on_the_same_images(demo_run, tmp_path):
     # the folder holds images and their _GT masks: infer on the images only
     images = sorted(osp.join(folder, f) for f in os.listdir(folder)
                     if not f.endswith('_GT.png'))
-    out = inferencer(images, batch_size=3, show_dir=str(tmp_path / 'vis'))
+    out = inferencer(images, batch_size=3, out_dir=str(tmp_path))
     by_path = {r['img_path']: r for r in demo_run['records']}
     assert len(out['predictions']) == len(images) == len(by_path)
     for pred in out['predictions']:
@@ -77,6 +77,10 @@ def test_matches_tools_test_on_the_same_images(demo_run, tmp_path):
             np.testing.assert_allclose(pred[name], ref_map.numpy(), atol=1e-5)
         panel = cv2.imread(str(tmp_path / 'vis' / osp.basename(pred['img_path'])))
         assert panel is not None and panel.shape[0] > SIZE
+    # the folder itself gives the same images: its _GT masks are left out
+    from_folder = inferencer(folder, batch_size=3)
+    assert [p['img_path'] for p in from_folder['predictions']] == images
+    assert len(from_folder['excluded']) == len(images)
 
 
 def test_arrays_folder_and_threshold_option(demo_run):

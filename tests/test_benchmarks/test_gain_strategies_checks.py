@@ -77,12 +77,12 @@ def test_zero_maps_do_not_pass_and_missing_inputs_skip():
 
 
 def test_derived_tiny_config_only_touches_heads_the_strategy_has(tmp_path):
-    """Config API derivation: the tiny base's backbone and the channels of the
-    heads each strategy has (values read from the base file), data roots
-    (the oracle trains on its own root, tests on the shared one), sizes,
-    schedule stretched to the epochs."""
+    """Config API derivation: the demo's backbone and the widths of the heads
+    each strategy has (read from configs/gain/demo.py), no channel count (the
+    model fills them), data roots (the oracle trains on its own root, tests on
+    the shared one), sizes, schedule stretched to the epochs."""
     from mmengine.config import Config
-    tiny = Config.fromfile(bench.TINY_BASE).tiny
+    demo = Config.fromfile(bench.TINY_REFERENCE)
     args = bench.parse_args(['--epochs', '3', '--size', '64', '--num-workers', '0'])
     data, oracle = str(tmp_path / 'data'), str(tmp_path / 'data_oracle')
     for strategy, has_attn, has_loc in (('s1', False, False), ('s3', True, False),
@@ -91,18 +91,18 @@ def test_derived_tiny_config_only_touches_heads_the_strategy_has(tmp_path):
         bench.derived_config(strategy, args, 7, data,
                              oracle if strategy == 's1' else None).dump(str(path))
         cfg = Config.fromfile(str(path))  # the dumped file is a valid config
-        assert cfg.model.backbone == tiny.backbone  # _delete_ dropped the download
-        assert cfg.model.cls_head.in_channels == tiny.parts.cls_head.in_channels
+        assert cfg.model.backbone == demo.model.backbone  # _delete_ dropped the download
+        assert 'in_channels' not in cfg.model.cls_head
         assert bool(cfg.model.get('attention_head')) == has_attn
         assert bool(cfg.model.get('loc_head')) == has_loc
         if has_attn:
             assert cfg.model.attention_head.type == 'GAINAttentionHead'
-            assert cfg.model.attention_head.in_channels == 576
+            assert cfg.model.attention_head.mid_channels == 64
         if has_loc:
-            assert cfg.model.loc_head.neck.in_channels == [16, 24, 48, 576]
+            assert 'in_channels' not in cfg.model.loc_head.neck
             assert cfg.model.loc_head.neck.out_channels == 32
-        assert cfg.optim_wrapper.optimizer.lr == tiny.lr
-        assert cfg.param_scheduler[0].end == tiny.warmup_iters
+        assert cfg.optim_wrapper.optimizer.lr == demo.optim_wrapper.optimizer.lr
+        assert cfg.param_scheduler[0].end == demo.param_scheduler[0].end
         assert cfg.train_cfg.max_epochs == 3 and cfg.param_scheduler[1].end == 3
         assert cfg.randomness.seed == 7
         train_root = oracle if strategy == 's1' else data
@@ -114,6 +114,22 @@ def test_derived_tiny_config_only_touches_heads_the_strategy_has(tmp_path):
         for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
             resize = [p for p in cfg[loader].dataset.pipeline if p.type == 'Resize']
             assert [p.scale for p in resize] == [(64, 64)]
+
+
+def test_the_recommended_strategy_on_the_tiny_backbone_is_the_demo():
+    """The benchmark's tiny runs of the recommended strategy are demo.py's
+    model, optimizer, schedule, data pipelines and training batch exactly: the
+    demo and the benchmark cannot drift apart."""
+    from mmengine.config import Config
+    demo = Config.fromfile(bench.TINY_REFERENCE)
+    args = bench.parse_args(['--num-workers', '2'])
+    cfg = bench.derived_config(bench.RECOMMENDED, args, 0, demo.data_root)
+    assert cfg.model.to_dict() == demo.model.to_dict()
+    assert cfg.optim_wrapper.to_dict() == demo.optim_wrapper.to_dict()
+    assert cfg.param_scheduler == demo.param_scheduler
+    for loader in ('train_dataloader', 'test_dataloader'):
+        assert cfg[loader].dataset.pipeline == demo[loader].dataset.pipeline
+    assert cfg.train_dataloader.batch_size == demo.train_dataloader.batch_size
 
 
 def _seeds():
@@ -200,7 +216,7 @@ def test_own_oracle_fractions_and_checks_use_the_strategy_on_the_oracle_twin():
 
 
 def test_any_config_name_is_a_strategy_and_missing_ones_are_named():
-    assert bench.check_strategies(['S1', 's6_deconv', 'demo']) == ['s1', 's6_deconv', 'demo']
+    assert bench.check_strategies(['S1', 's6-deconv', 'demo']) == ['s1', 's6-deconv', 'demo']
     with pytest.raises(SystemExit, match='nope'):
         bench.check_strategies(['s1', 'nope'])
     assert bench.parse_args([]).oracle_strategies == ['s1']
@@ -256,12 +272,11 @@ def test_data_with_other_parameters_is_not_overwritten(tmp_path):
 
 def test_tiny_overrides_follow_the_model_layout():
     from mmengine.config import ConfigDict
-    plain = bench.tiny_overrides(ConfigDict(cls_head=dict(in_channels=1280)))
-    assert set(plain) == {'backbone', 'cls_head'}
-    assert plain['backbone']['_delete_'] and plain['cls_head'] == dict(in_channels=576)
-    # a CAM neck reads the backbone; the heads read the neck and keep its channels
-    neck = bench.tiny_overrides(ConfigDict(
-        cam_neck=dict(in_channels=[48, 64, 160, 1280]), cls_head=dict(in_channels=64),
-        attention_head=dict(in_channels=64), loc_head=dict(neck=dict())))
-    assert set(neck) == {'backbone', 'cam_neck', 'loc_head'}
-    assert neck['cam_neck'] == dict(in_channels=[16, 24, 48, 576])
+    plain = bench.tiny_overrides(ConfigDict(cls_head=dict(type='CAMClsHead')))
+    assert set(plain) == {'backbone'} and plain['backbone']['_delete_']
+    full = bench.tiny_overrides(ConfigDict(
+        cam_neck=dict(out_channels=64), cls_head=dict(),
+        attention_head=dict(mid_channels=128), loc_head=dict(neck=dict())))
+    assert set(full) == {'backbone', 'attention_head', 'loc_head'}
+    assert full['attention_head'] == dict(mid_channels=64)
+    assert full['loc_head'] == dict(neck=dict(out_channels=32))

@@ -13,17 +13,17 @@ SIZE = 64
 
 def make_defect_data(root: str) -> str:
     """20 train / 4 test images of 64 px in the KolektorSDD2 layout."""
-    from mtl_plugin.datasets.synthetic.defect_generator import (
-        DefectGeneratorConfig, generate_defect_dataset)
+    from mtl_plugin.datasets.synthetic.metal_defect_generator import (
+        MetalDefectGeneratorConfig, generate_defect_dataset)
     generate_defect_dataset(
-        DefectGeneratorConfig(height=SIZE, width=SIZE, num_train=20,
-                              num_test=4, seed=0), root, progress=False)
+        MetalDefectGeneratorConfig(height=SIZE, width=SIZE, num_train=20,
+                                   num_test=4, seed=0), root, progress=False)
     return root
 
 
 def _tiny_overrides():
-    # One rule for the tiny backbone, the benchmark's (it reads
-    # configs/gain/_base_/models/tiny_mobilenetv3_small.py).
+    # One rule for the tiny backbone, the benchmark's (the demo's CPU model,
+    # configs/gain/demo.py).
     path = osp.join(REPO, 'benchmarks', 'gain_strategies.py')
     spec = importlib.util.spec_from_file_location('gain_strategies_bench', path)
     module = importlib.util.module_from_spec(spec)
@@ -32,8 +32,8 @@ def _tiny_overrides():
 
 
 def swap_in_tiny_backbone(cfg: Config) -> None:
-    """Replace the backbone by the tiny base's MobileNetV3-Small and fix the
-    channels of what reads it (the heads, or the CAM neck that feeds them)."""
+    """Replace the backbone by the demo's MobileNetV3-Small (GAINMTL fills
+    the channels of what reads it) and the head widths by the demo's."""
     cfg.merge_from_dict(dict(model=_tiny_overrides()(cfg.model)))
 
 

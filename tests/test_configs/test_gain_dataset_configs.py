@@ -13,8 +13,8 @@ from mmengine.runner import Runner
 from mmengine.structures import PixelData
 from mtl_test_utils import REPO
 
-from mtl_plugin.datasets.synthetic.defect_generator import (
-    DefectGeneratorConfig, generate_defect_dataset)
+from mtl_plugin.datasets.synthetic.metal_defect_generator import (
+    MetalDefectGeneratorConfig, generate_defect_dataset)
 from mtl_plugin.registry import EVALUATOR
 
 CFG_DIR = osp.join(REPO, 'configs', 'gain', '_base_', 'datasets')
@@ -53,10 +53,10 @@ def _fake_predict(samples):
 
 def test_synthetic_config_end_to_end(tmp_path):
     root = str(tmp_path / 'synth')
-    generate_defect_dataset(DefectGeneratorConfig(height=48, width=48,
+    generate_defect_dataset(MetalDefectGeneratorConfig(height=48, width=48,
                                                   num_train=40, num_test=8,
                                                   seed=0), root, progress=False)
-    cfg = Config.fromfile(osp.join(CFG_DIR, 'synthetic_defects.py'))
+    cfg = Config.fromfile(osp.join(CFG_DIR, 'synthetic-defects.py'))
     loaders = _loaders(cfg, root, (32, 32))
     train_ds = loaders['train_dataloader'].dataset
     val_ds = loaders['val_dataloader'].dataset
@@ -95,19 +95,19 @@ def _write_mvtec(root):
                 cv2.imwrite(mp, m)
 
 
-@pytest.mark.parametrize('name', ['kolektorsdd2.py', 'mvtec_ad.py'])
+@pytest.mark.parametrize('name', ['kolektorsdd2.py', 'mvtec-ad.py'])
 def test_real_layout_configs(tmp_path, name):
     root = str(tmp_path / 'data')
-    if name == 'mvtec_ad.py':
+    if name == 'mvtec-ad.py':
         _write_mvtec(root)
     else:
-        generate_defect_dataset(DefectGeneratorConfig(height=64, width=32,
+        generate_defect_dataset(MetalDefectGeneratorConfig(height=64, width=32,
                                                       num_train=40, num_test=8),
                                 root, progress=False)
     cfg = Config.fromfile(osp.join(CFG_DIR, name))
     loaders = _loaders(cfg, root, (32, 64))
     sizes = {n: len(l.dataset) for n, l in loaders.items()}
-    if name == 'mvtec_ad.py':
+    if name == 'mvtec-ad.py':
         # 16 images re-split 60/10/30 per label (good 11, broken 5)
         assert sum(sizes.values()) == 16
         labels = [loaders['train_dataloader'].dataset.get_data_info(i)['gt_label']

@@ -1,6 +1,7 @@
-"""The demo pair: demo_s1.py is demo.py with S1 as strategy, both take their
-tiny backbone from configs/gain/_base_/models/tiny_mobilenetv3_small.py, and
-the S1 twin trains (demo.py's run is in test_gain_derived_configs.py)."""
+"""The demo pair: demo.py shows its whole model in two files, demo-s1.py is
+demo.py with the guidance switched off, and the S1 twin trains (demo.py's run
+is in test_gain_derived_configs.py)."""
+import ast
 import os.path as osp
 
 from gain_config_runner import REPO, make_defect_data, tiny_cfg, train_and_val
@@ -9,44 +10,56 @@ from mmengine.config import Config
 GAIN = osp.join(REPO, 'configs', 'gain')
 
 
-def _body(name):
-    text = open(osp.join(GAIN, name)).read()
-    base, body = text.split('\n_base_ = ', 1)[1].split('\n', 1)
-    return base, body
+def _top_level_keys(path):
+    """Names a config file assigns at its top level, and its ``_base_`` list."""
+    tree = ast.parse(open(path).read())
+    keys, bases = set(), []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                keys.add(target.id)
+                if target.id == '_base_':
+                    value = ast.literal_eval(node.value)
+                    bases = [value] if isinstance(value, str) else list(value)
+    return keys, bases
 
 
-def test_the_twins_differ_by_the_strategy_alone():
-    base_best, body_best = _body('demo.py')
-    base_s1, body_s1 = _body('demo_s1.py')
-    assert body_best == body_s1
-    tiny_base = "'./_base_/models/tiny_mobilenetv3_small.py'"
-    assert base_s1 == f"['./s1.py', {tiny_base}]"
-    assert base_best.endswith(f', {tiny_base}]') and base_best != base_s1
+def _files_defining(path, key):
+    """Every config file of ``path``'s inheritance tree that assigns ``key``."""
+    keys, bases = _top_level_keys(path)
+    found = [path] if key in keys else []
+    for base in bases:
+        found += _files_defining(osp.normpath(osp.join(osp.dirname(path), base)), key)
+    return found
 
 
-def test_both_use_the_tiny_base_for_the_parts_they_have():
-    tiny = Config.fromfile(osp.join(GAIN, '_base_', 'models',
-                                    'tiny_mobilenetv3_small.py')).tiny
-    best = Config.fromfile(osp.join(GAIN, 'demo.py'))
-    s1 = Config.fromfile(osp.join(GAIN, 'demo_s1.py'))
-    for cfg in (best, s1):
-        assert cfg.model.backbone == tiny.backbone  # no pretrained download left
-        assert cfg.optim_wrapper.optimizer.lr == tiny.lr
-        assert cfg.param_scheduler[0].end == tiny.warmup_iters
-        assert cfg.train_dataloader.dataset.data_root == 'data/gain_demo'
-    assert not s1.model.get('attention_head') and not s1.model.get('loc_head')
+def test_the_demo_model_reads_in_two_files():
+    files = _files_defining(osp.join(GAIN, 'demo.py'), 'model')
+    assert [osp.relpath(f, GAIN) for f in files] == [
+        'demo.py', osp.join('_base_', 'models', 'gain-mtl_mobilenetv3-small.py')]
+
+
+def test_demo_s1_is_the_demo_with_the_s1_switches():
+    _, bases = _top_level_keys(osp.join(GAIN, 'demo-s1.py'))
+    assert bases == ['./demo.py']
+    demo = Config.fromfile(osp.join(GAIN, 'demo.py'))
+    s1 = Config.fromfile(osp.join(GAIN, 'demo-s1.py'))
+    assert s1.model.backbone == demo.model.backbone
+    for part in ('cam_neck', 'attention_head', 'loc_head'):
+        assert demo.model[part] and s1.model[part] is None
     assert s1.model.loss_weights == dict(cls=1.0)
-    parts = tiny.parts_cam_neck if best.model.get('cam_neck') else tiny.parts
-    for name, part in parts.items():
-        if best.model.get(name):
-            for key, value in part.items():
-                assert best.model[name][key] == value or \
-                    dict(best.model[name][key], **value) == best.model[name][key]
+    assert s1.model.map_upsampler == dict(type='BilinearMapUpsampler')
+    assert not s1.model.gt_fusion
+    assert s1.default_hooks.loss_weight_scheduler.schedules == {}
+    # everything but the model and its schedule hook is the demo's
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                'optim_wrapper', 'param_scheduler', 'train_cfg', 'randomness'):
+        assert s1[key] == demo[key], key
 
 
 def test_s1_twin_trains_with_the_classification_loss_only(tmp_path):
     data = make_defect_data(str(tmp_path / 'data'))
-    cfg = tiny_cfg('demo_s1', data, str(tmp_path / 'work'), tiny_backbone=False)
+    cfg = tiny_cfg('demo-s1', data, str(tmp_path / 'work'), tiny_backbone=False)
     out = train_and_val(cfg)
     assert {k for k in out['scalars'] if k.startswith('train/loss_')} == {'train/loss_cls'}
     assert 0.0 <= out['metrics']['cls/accuracy'] <= 1.0

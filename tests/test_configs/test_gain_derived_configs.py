@@ -1,4 +1,4 @@
-"""s5, s6 (with the shipped EfficientNetV2-S, random init), s6_deconv, s7, s8,
+"""s5, s6 (with the shipped EfficientNetV2-S, random init), s6-deconv, s7, s8,
 the sufficiency / fine-CAM variants of s6 and the demo build and run two
 training iterations and one validation pass on 64 px data."""
 import math
@@ -12,27 +12,24 @@ S5_TERMS = {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide',
 TERMS = {
     's5': S5_TERMS,
     's6': S5_TERMS,
-    's6_deconv': S5_TERMS,
+    's6-deconv': S5_TERMS,
     's7': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
     's8': {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide', 'loss_cf'},
-    's6_fine_cam': S5_TERMS,
-    's6_context_erasure': S5_TERMS | {'loss_ctx_erase',
+    's6-fine-cam': S5_TERMS,
+    's6-context-erasure': S5_TERMS | {'loss_ctx_erase',
                                       'loss_ctx_erase_cam_guide'},
-    's6_transplant': S5_TERMS | {'loss_transplant',
+    's6-transplant': S5_TERMS | {'loss_transplant',
                                  'loss_transplant_cam_guide'},
-    's6_fine_cam_context_erasure': S5_TERMS | {'loss_ctx_erase',
-                                               'loss_ctx_erase_cam_guide'},
-    's6_fine_cam_sufficiency': S5_TERMS | {
+    's6-fine-cam-sufficiency': S5_TERMS | {
         'loss_ctx_erase', 'loss_ctx_erase_cam_guide', 'loss_transplant',
         'loss_transplant_cam_guide'},
 }
-TERMS['s6_fine_cam_sufficiency_deconv'] = TERMS['s6_fine_cam_sufficiency']
+TERMS['s6-fine-cam-sufficiency-deconv'] = TERMS['s6-fine-cam-sufficiency']
 # configs/gain/demo.py is its strategy with the tiny backbone.
-TERMS['demo'] = TERMS['s6_fine_cam_sufficiency_deconv']
+TERMS['demo'] = TERMS['s6-fine-cam-sufficiency-deconv']
 # Configs whose CAM (and attention) sit on the stride-8 grid.
-FINE_CAM = ('s6_fine_cam', 's6_fine_cam_context_erasure',
-            's6_fine_cam_sufficiency', 's6_fine_cam_sufficiency_deconv',
-            'demo')
+FINE_CAM = ('s6-fine-cam', 's6-fine-cam-sufficiency',
+            's6-fine-cam-sufficiency-deconv', 'demo')
 
 
 @pytest.fixture(scope='module')
@@ -50,15 +47,16 @@ def test_derived_config_trains_and_validates(name, data_root, tmp_path):
     assert losses == TERMS[name]
     assert all(math.isfinite(out['scalars'][f'train/{k}']) for k in losses)
     assert 0.0 <= out['metrics']['cls/accuracy'] <= 1.0
-    if name in ('s6_deconv', 's6_fine_cam_sufficiency_deconv'):
+    if name in ('s6-deconv', 's6-fine-cam-sufficiency-deconv'):
         assert type(out['model'].cam_upsampler).__name__ == 'DeconvMapDecoder'
         assert type(out['model'].att_upsampler).__name__ == 'DeconvMapDecoder'
-    if name in ('s6', 's6_deconv', 's8', 'demo'):
+    if name in ('s6', 's6-deconv', 's8', 'demo'):
         # alpha 0.5 -> 0 over 70 % of training: 2 iterations -> progress 0.5.
         expected = 0.5 - 0.5 * 0.5 / 0.7
         assert out['scalars']['train/gt_fusion_alpha'] == pytest.approx(
             expected)
         assert out['model'].gt_fusion is True
     if name in FINE_CAM:
-        logits, cams = out['model'](torch.zeros(1, 3, SIZE, SIZE))
-        assert cams.shape[-2:] == (SIZE // 8, SIZE // 8)
+        feat = out['model'].cam_features(
+            out['model'].backbone(torch.zeros(1, 3, SIZE, SIZE)))
+        assert feat.shape[-2:] == (SIZE // 8, SIZE // 8)

@@ -12,8 +12,8 @@ from mtl_test_utils import REPO
 GAIN = osp.join(REPO, 'configs', 'gain')
 DATA_KEYS = ('train_dataloader', 'val_dataloader', 'test_dataloader',
              'train_pipeline', 'test_pipeline', 'data_root', 'img_scale')
-CASES = [('gain-s6_efficientnetv2-s_30e_kolektorsdd2.py', 'kolektorsdd2.py'),
-         ('gain-s6_efficientnetv2-s_30e_mvtec-bottle.py', 'mvtec_ad.py')]
+CASES = [('s6_kolektorsdd2.py', 'kolektorsdd2.py'),
+         ('s6_mvtec-bottle.py', 'mvtec-ad.py')]
 
 
 @pytest.mark.parametrize('name, data_base', CASES)
@@ -43,10 +43,10 @@ def test_model_builds_and_predicts(name, data_base):
 
 
 def test_kolektorsdd2_dataset_builds(tmp_path):
-    from mtl_plugin.datasets.synthetic.defect_generator import (
-        DefectGeneratorConfig, generate_defect_dataset)
+    from mtl_plugin.datasets.synthetic.metal_defect_generator import (
+        MetalDefectGeneratorConfig, generate_defect_dataset)
     root = str(tmp_path / 'ksdd2')
-    generate_defect_dataset(DefectGeneratorConfig(height=64, width=48, num_train=10,
+    generate_defect_dataset(MetalDefectGeneratorConfig(height=64, width=48, num_train=10,
                                                   num_test=4, seed=0),
                             root, progress=False)
     cfg = Config.fromfile(osp.join(GAIN, CASES[0][0]))

@@ -56,7 +56,7 @@ def _gain_s6():
 
 
 def _multitask():
-    cfg = _model_cfg('configs/multitask/multitask_mnv3_fpn_fixed.py')
+    cfg = _model_cfg('configs/multitask/multitask-fixed.py')
     size = 64
     samples = []
     for i in range(2):
@@ -78,7 +78,7 @@ def _multitask():
 def _retail():
     """The CPU retail config (same head, anchors, assigner and losses as the
     R50 one) on two 64x64 generated shelves."""
-    cfg = _model_cfg('configs/retail/retinanet_dense_r18_fpn_shelves_cpu.py')
+    cfg = _model_cfg('configs/retail/retinanet-dense_r18-half_fpn_8e_shelves.py')
     w, h = 64, 64
     rng = np.random.default_rng(0)
     samples = []

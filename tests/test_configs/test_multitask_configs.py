@@ -95,13 +95,13 @@ def test_config_trains_and_validates(path, roots, tmp_path):
             assert 'det/bbox_mAP' in metrics and 'seg/mIoU' in metrics
             assert 'cls/top1' in metrics and 'cls/f1-score' in metrics
         else:
-            task = name.split('_')[-1][:-3]
+            task = name[:-3].split('-')[-1]  # single-<task>.py
             assert prefixes == {task}
     assert len(set(metrics)) == len(metrics)
 
 
 def test_per_task_learning_rates_through_paramwise_cfg(roots, tmp_path):
-    path = osp.join(REPO, 'configs/multitask/multitask_mnv3_fpn_uncertainty.py')
+    path = osp.join(REPO, 'configs/multitask/multitask-uncertainty.py')
     cfg = _tiny(Config.fromfile(path), roots, str(tmp_path))
     cfg.optim_wrapper.paramwise_cfg.custom_keys['det_head'] = dict(lr_mult=0.1)
     runner = Runner.from_cfg(cfg)
@@ -123,8 +123,8 @@ def test_show_dir_writes_multitask_panels(roots, tmp_path):
     joint config: one PNG per test image with GT | prediction panels."""
     from argparse import Namespace
 
-    from mtl_plugin.utils.run_setup import setup_test_cfg
-    path = osp.join(REPO, 'configs/multitask/multitask_mnv3_fpn_fixed.py')
+    from mtl_plugin.apis.run_setup import setup_test_cfg
+    path = osp.join(REPO, 'configs/multitask/multitask-fixed.py')
     show = tmp_path / 'vis'
     args = Namespace(
         config=path, checkpoint=None, allow_new_keys=False,

@@ -12,9 +12,9 @@ from mtl_test_utils import REPO
 
 from mtl_plugin.datasets.synthetic import write_shelf_split
 
-CONFIGS = ['retinanet_dense_r50_fpn_1x_sku110k.py',
-           'retinanet_dense_r50_fpn_1x_sku110k_400det.py',
-           'retinanet_dense_r18_fpn_shelves_cpu.py']
+CONFIGS = ['retinanet-dense_r50_fpn_1x_sku110k.py',
+           'retinanet-dense-400det_r50_fpn_1x_sku110k.py',
+           'retinanet-dense_r18-half_fpn_8e_shelves.py']
 
 
 @pytest.fixture(autouse=True, scope='module')

@@ -119,7 +119,7 @@ def test_package_metrics_agree_on_shipped_configs():
                 'cam/point_game', 'cam/energy_inside'):
         assert key in agreed, gain.format()
     retail = metric_check(load_cfg(osp.join(
-        REPO, 'configs', 'retail', 'retinanet_dense_r50_fpn_1x_sku110k.py')))
+        REPO, 'configs', 'retail', 'retinanet-dense_r50_fpn_1x_sku110k.py')))
     assert retail.errors == [] and retail.warnings == [], retail.format()
     assert len([f for f in retail.findings
                 if f.topic == 'metric agreement']) == 4

@@ -47,9 +47,9 @@ def test_oracle_iou_known_values():
 
 
 def test_cli_on_generated_defects(tmp_path, run_tool):
-    from mtl_plugin.datasets.synthetic.defect_generator import (
-        DefectGeneratorConfig, generate_defect_dataset)
-    generate_defect_dataset(DefectGeneratorConfig(height=64, width=64,
+    from mtl_plugin.datasets.synthetic.metal_defect_generator import (
+        MetalDefectGeneratorConfig, generate_defect_dataset)
+    generate_defect_dataset(MetalDefectGeneratorConfig(height=64, width=64,
                                                   num_train=2, num_test=6,
                                                   seed=0),
                             str(tmp_path / 'data'), progress=False)

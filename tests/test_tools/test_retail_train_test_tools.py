@@ -8,7 +8,7 @@ def test_train_and_test_tools_on_sku110k_csv(tmp_path, run_tool):
     for split, num in [('train', 2), ('val', 1)]:
         write_shelf_split(str(tmp_path / 'data'), split, num, width=96,
                           height=96, num_objects=(15, 30), progress=False)
-    cfg = 'configs/retail/retinanet_dense_r18_fpn_shelves_cpu.py'
+    cfg = 'configs/retail/retinanet-dense_r18-half_fpn_8e_shelves.py'
     root = str(tmp_path / 'data') + '/'
     opts = ['--cfg-options', f'train_dataloader.dataset.data_root={root}',
             f'val_dataloader.dataset.data_root={root}',

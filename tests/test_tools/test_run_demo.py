@@ -14,7 +14,7 @@ def test_rerun_reuses_everything_and_prints_both_side_by_side(tmp_path):
     data.mkdir()
     (data / 'generation_info.json').write_text('{}')
     metrics = {
-        'demo_s1': {'cls/accuracy': 0.475, 'cls/recall': 0.0, 'cls/auroc': 0.546,
+        'demo-s1': {'cls/accuracy': 0.475, 'cls/recall': 0.0, 'cls/auroc': 0.546,
                     'cam/iou': 0.021, 'cam/point_game': 0.0,
                     'cam/energy_inside': 0.025, 'cam/gt_area_fraction': 0.032},
         'demo': {'cls/accuracy': 0.91, 'cls/recall': 0.88, 'cls/auroc': 0.97,

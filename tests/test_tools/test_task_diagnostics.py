@@ -16,7 +16,7 @@ def test_report_and_png(tmp_path, run_tool):
     out = tmp_path / 'diag'
     data = f'{tmp_path / "data"}/'
     res = run_tool('analysis/task_diagnostics.py',
-                   osp.join(REPO, 'configs/multitask/study_tinycnn_3task.py'),
+                   osp.join(REPO, 'configs/multitask/study-3task_tinycnn_20e_orientation-study.py'),
                    'none', '--out-dir', out, '--probe-max-train', '10',
                    '--grid-per-class', '2', '--cfg-options',
                    f'test_dataloader.dataset.data_root={data}',
@@ -49,7 +49,7 @@ def test_report_and_png(tmp_path, run_tool):
 
 def test_rejects_non_study_config(tmp_path, run_tool):
     res = run_tool('analysis/task_diagnostics.py',
-                   osp.join(REPO, 'configs/multitask/single_mnv3_fpn_cls.py'),
+                   osp.join(REPO, 'configs/multitask/single-cls.py'),
                    'none', '--out-dir', tmp_path)
     assert res.returncode != 0
     assert 'MultiTaskStudyMetric' in res.stderr
@@ -62,7 +62,7 @@ def test_misspelt_cfg_option_is_rejected():
     spec.loader.exec_module(tool)
     with pytest.raises(SystemExit, match="'num_worker' does not exist under "
                        r"test_dataloader; did you mean \['num_workers'\]"):
-        tool.main([osp.join(REPO, 'configs/multitask/study_tinycnn_3task.py'),
+        tool.main([osp.join(REPO, 'configs/multitask/study-3task_tinycnn_20e_orientation-study.py'),
                    'none', '--cfg-options', 'test_dataloader.num_worker=0'])
 
 

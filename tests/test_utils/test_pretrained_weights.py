@@ -35,7 +35,7 @@ def test_refs_of_shipped_configs(hub_dir):
     assert ref.url.startswith('https://download.openmmlab.com/')
     assert ref.path == osp.join(hub_dir, 'checkpoints', osp.basename(ref.url))
     retail = Config.fromfile(osp.join(REPO, 'configs', 'retail',
-                                      'retinanet_dense_r50_fpn_1x_sku110k.py'))
+                                      'retinanet-dense_r50_fpn_1x_sku110k.py'))
     [ref] = pretrained_refs(retail)
     assert ref.checkpoint == 'torchvision://resnet50'
     assert ref.url.startswith('https://download.pytorch.org/models/resnet50')

@@ -15,7 +15,7 @@ carries the cue correlated with the label (``--cue-prob`` on defect images,
 parameters, and the cue rates change nothing but the cue:
 ``--cue-prob 0.5 --cue-prob-normal 0.5`` writes the same train images with a
 cue independent of the label (an unbiased "oracle" twin of the set). See
-:mod:`mtl_plugin.datasets.synthetic.defect_generator` and
+:mod:`mtl_plugin.datasets.synthetic.metal_defect_generator` and
 :mod:`mtl_plugin.datasets.synthetic.textile_defect_generator`.
 """
 import argparse

@@ -3,7 +3,11 @@
 * GAIN-MTL (``GAINMTL``): the whole classifier, from a ``(N, 3, H, W)``
   float32 BGR 0..255 image at the network input size to ``scores`` ``(N, K)``,
   ``cam`` and, when the model has them, ``attention`` and ``loc`` ``(N, 1, H,
-  W)`` (:class:`mtl_plugin.deployment.GAINExportModule`).
+  W)``, and ``labels`` ``(N,)`` at the model's threshold
+  (:class:`mtl_plugin.deployment.GAINExportModule`). The file's metadata
+  carries the threshold, the defect class, the class names, the input size
+  and the normalisation (:mod:`mtl_plugin.deployment.onnx_metadata`), which
+  ``tools/deployment/onnx_infer.py`` reads.
 * Detection models (multi-task detector-segmentor, retail RetinaNet): the raw
   head outputs (:class:`mtl_plugin.deployment.HeadOutputsExportModule`); box
   decoding and NMS (mmcv's compiled ``nms`` op, no ONNX form in mmcv 2.x)
@@ -53,9 +57,13 @@ def main(argv=None):
 
     import mtl_plugin  # noqa: F401
     from mtl_plugin.apis import build_model, load_config
+    from mtl_plugin.apis import inferencer_for
+    from mtl_plugin.apis.dataset_meta import dataset_meta
+    from mtl_plugin.apis.defect_inferencer import DefectInferencer
     from mtl_plugin.deployment import (GAINExportModule, HeadOutputsExportModule,
-                                       export_onnx, missing_onnx_packages,
-                                       onnx_session, run_onnx)
+                                       export_onnx, gain_metadata,
+                                       missing_onnx_packages, onnx_session,
+                                       run_onnx, write_onnx_metadata)
     from mtl_plugin.utils.config_checks import ConfigError
     missing = missing_onnx_packages()
     if missing:
@@ -67,14 +75,21 @@ def main(argv=None):
         model = build_model(cfg, args.checkpoint)
     except (ConfigError, ValueError) as exc:
         sys.exit(f'error: {exc}')
-    is_gain = cfg.model.get('type') == 'GAINMTL'
+    is_gain = issubclass(inferencer_for(cfg), DefectInferencer)
     module = GAINExportModule(model) if is_gain else HeadOutputsExportModule(model)
     example = torch.rand(1, 3, h, w) * 255
-    names = module.output_names if is_gain else module.output_names(example)
+    names = module.output_names(example)
     export_onnx(module, example, args.out, names, opset=args.opset,
                 dynamic_batch=not args.static_batch)
     print(f'exported {args.out}: input img (batch, 3, {h}, {w}) float32 BGR 0..255; '
           f'outputs {list(names)}')
+    if is_gain:
+        meta = gain_metadata(module, dataset_meta(cfg).get('classes')
+                             or ('normal', 'defect'), (h, w), names)
+        write_onnx_metadata(args.out, meta)
+        print(f"metadata: score_thr {meta['score_thr']}, classes {meta['classes']}, "
+              f"defect class {meta['defect_class']}, input size {meta['input_size']}, "
+              'normalisation in the graph')
     if not is_gain:
         print('not in the graph: box decoding and NMS (run the model\'s '
               'predict_by_feat on these outputs)')

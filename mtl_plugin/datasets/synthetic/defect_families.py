@@ -1,14 +1,14 @@
 """The synthetic defect families by name, for tools that pick one
 (``tools/data/generate_defects.py --family``, ``benchmarks/gain_strategies.py``).
 
-``metal``: :mod:`.defect_generator` (brushed-metal grey surfaces, scratches /
+``metal``: :mod:`.metal_defect_generator` (brushed-metal grey surfaces, scratches /
 spots / cracks / stains, corner-stamp cue). ``textile``:
 :mod:`.textile_defect_generator` (woven greige fabric, holes / missing
 threads / knots / oil spots, global colour-cast cue).
 """
 from typing import Callable, Dict, NamedTuple, Tuple
 
-from . import defect_generator, textile_defect_generator
+from . import metal_defect_generator, textile_defect_generator
 
 
 class DefectFamily(NamedTuple):
@@ -19,9 +19,9 @@ class DefectFamily(NamedTuple):
 
 
 DEFECT_FAMILIES: Dict[str, DefectFamily] = dict(
-    metal=DefectFamily(defect_generator.DefectGeneratorConfig,
-                       defect_generator.generate_defect_dataset,
-                       defect_generator.DEFECT_KINDS),
+    metal=DefectFamily(metal_defect_generator.MetalDefectGeneratorConfig,
+                       metal_defect_generator.generate_defect_dataset,
+                       metal_defect_generator.DEFECT_KINDS),
     textile=DefectFamily(textile_defect_generator.TextileDefectGeneratorConfig,
                          textile_defect_generator.generate_defect_dataset,
                          textile_defect_generator.TEXTILE_DEFECT_KINDS),

@@ -2,8 +2,8 @@
 shortcut cue: the second synthetic defect family (``--family textile`` of
 ``tools/data/generate_defects.py``).
 
-Same output as :mod:`mtl_plugin.datasets.synthetic.defect_generator` (the
-KolektorSDD2 layout ``<out>/train|test/<id>.png`` + ``<id>_GT.png``, masks
+Same output as the ``metal`` family (:mod:`.metal_defect_generator`), written
+by the same :mod:`.defect_set_writer` (the KolektorSDD2 layout ``<out>/train|test/<id>.png`` + ``<id>_GT.png``, masks
 0/255, and ``generation_info.json``), but every ingredient differs, so that a
 result measured on both families is not tied to one generator:
 
@@ -44,8 +44,8 @@ from typing import ClassVar, Dict, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .defect_generator import SPLIT_IDS, check_shared_parameters
-from .defect_generator import generate_defect_dataset as _write_dataset
+from .defect_set_writer import (SPLIT_IDS, check_shared_parameters,
+                                write_defect_dataset)
 
 SURFACE_LOW, SURFACE_HIGH = 85.0, 170.0
 DEFECT_MIN, DEFECT_MAX = 40.0, 65.0
@@ -246,4 +246,4 @@ def generate_defect_dataset(cfg: TextileDefectGeneratorConfig, out_dir: str,
     """Write the train and test splits and ``generation_info.json`` (the
     writer of the first family, with this family's images); return the
     per-split summary."""
-    return _write_dataset(cfg, out_dir, progress, render=generate_image)
+    return write_defect_dataset(cfg, out_dir, generate_image, progress)

@@ -1,5 +1,3 @@
-from .gain_mtl import GAINMTL
 from .multitask_det_segmentor import MultiTaskDetSegmentor
-from .multitask_study_net import MultiTaskStudyNet
 
-__all__ = ['GAINMTL', 'MultiTaskDetSegmentor', 'MultiTaskStudyNet']
+__all__ = ['MultiTaskDetSegmentor']

@@ -45,7 +45,8 @@ class CAMClsHead(BaseModule):
                 ) -> Union[Tuple[Tensor, Tensor], Tensor]:
         """
         Args:
-            feat: ``(N, C, h, w)`` last backbone features.
+            feat: ``(N, C, h, w)`` the features the classifier reads (a
+                backbone level or an FPN level over the backbone).
             with_cam: also return the maps (``False``: plain classifier path,
                 pooling first, which is what a classifier without CAM costs).
 

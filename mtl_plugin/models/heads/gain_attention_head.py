@@ -13,7 +13,7 @@ from mtl_plugin.utils.map_normalization import minmax_normalize
 
 @MODELS.register_module()
 class GAINAttentionHead(BaseModule):
-    """Attention map ``A`` from the last conv features (GAIN, Li et al. 2018).
+    """Attention map ``A`` from the classifier's features (GAIN, Li et al. 2018).
 
     ``A`` is predicted by a 3x3 conv-BN-ReLU and a 1x1 conv from the features
     the classifier pools, so it lives on the same grid as the CAM. GAIN builds

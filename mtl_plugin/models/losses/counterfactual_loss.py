@@ -16,9 +16,11 @@ class CounterfactualLoss(nn.Module):
 
     Counterfactual term (``forward``): for every defect image, the input of the
     classifier is suppressed under the GT mask (:meth:`suppress`): with
-    ``level='feature'`` the last backbone features are multiplied by
-    ``1 - m``, ``m`` the mask max-pooled to the feature grid (a cell touching
-    the defect is removed), which costs one extra classifier-head call; with
+    ``level='feature'`` the features the classifier reads (the model's
+    ``cam_features``: a backbone level or a level of its CAM neck) are
+    multiplied by ``1 - m``, ``m`` the mask max-pooled to the feature grid (a
+    cell touching the defect is removed), which costs one extra
+    classifier-head call; with
     ``level='image'`` the network input is multiplied by ``1 - mask`` and
     passed through the backbone again. The loss is the mean cross-entropy of
     those logits toward ``normal_class`` over the defect images: it is small

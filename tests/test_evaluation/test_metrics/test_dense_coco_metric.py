@@ -16,7 +16,7 @@ from mtl_plugin.datasets.synthetic import generate_shelf_image
 from mtl_plugin.registry import METRICS
 
 CFG = osp.join(REPO, 'configs', 'retail',
-               'retinanet_dense_r50_fpn_1x_sku110k.py')
+               'retinanet-dense_r50_fpn_1x_sku110k.py')
 
 
 def _scene(seed, num_gt, num_det):

@@ -17,7 +17,7 @@ from mtl_plugin.models.balancers import pcgrad_combine
 from mtl_plugin.registry import MODELS
 from mtl_plugin.structures import MultiTaskDataSample
 
-CFG = osp.join(REPO, 'configs/multitask/multitask_mnv3_fpn_fixed.py')
+CFG = osp.join(REPO, 'configs/multitask/multitask-fixed.py')
 
 
 @pytest.fixture(autouse=True, scope='module')
@@ -234,11 +234,11 @@ def test_magnitude_balancers_train_and_log_their_weights(balancer):
 
 
 @pytest.mark.parametrize('name', ['gradnorm', 'imtlg', 'adapters',
-                                  'imtlg_adapters'])
+                                  'imtlg-adapters'])
 def test_balancing_configs_train_one_iteration(name):
     from mmengine.optim import build_optim_wrapper
     cfg = Config.fromfile(osp.join(REPO, 'configs/multitask',
-                                   f'multitask_mnv3_fpn_{name}.py'))
+                                   f'multitask-{name}.py'))
     init_default_scope('mtl_plugin')
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

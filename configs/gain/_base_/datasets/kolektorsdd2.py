@@ -2,7 +2,7 @@
 # images, 246 defective) and test/ (1004, 110 defective), <id>.png +
 # <id>_GT.png; label = mask has foreground. Images are about 230 x 630 px.
 # val is carved from train (10 %, label-stratified).
-_base_ = ['./synthetic_defects.py']
+_base_ = ['./synthetic-defects.py']
 
 data_root = 'data/kolektorsdd2'
 img_scale = (224, 640)  # (w, h)

@@ -1,7 +1,0 @@
-# S6 with the learned deconvolution decoder instead of bilinear upsampling of
-# the CAM and attention maps (the fix the GAIN-MTL strategy report proposed
-# for its CAM-IoU ceiling; starts equal to bilinear and learns a residual).
-_base_ = ['./s6.py']
-
-model = dict(map_upsampler=dict(type='DeconvMapDecoder', in_channels=1,
-                                hidden_channels=16, num_layers=3))

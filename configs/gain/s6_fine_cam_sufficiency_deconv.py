@@ -1,7 +1,0 @@
-# s6_fine_cam_sufficiency.py with the learned deconvolution decoder (as
-# s6_deconv.py) instead of bilinear upsampling of the 16x16 CAM and
-# attention: two 2x stages (16 -> 64 px at 128 px input), then bilinear.
-_base_ = ['./s6_fine_cam_sufficiency.py']
-
-model = dict(map_upsampler=dict(type='DeconvMapDecoder', in_channels=1,
-                                hidden_channels=8, num_layers=2))

@@ -1,4 +1,0 @@
-# IMTL-G on the shared layers with per-task residual adapters.
-_base_ = './multitask_mnv3_fpn_imtlg.py'
-model = dict(task_adapter=dict(type='TaskFeatureAdapter', in_channels=128,
-                               num_levels=4, kernel_size=1))

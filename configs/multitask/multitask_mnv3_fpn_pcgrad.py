@@ -1,3 +1,0 @@
-# PCGrad gradient surgery (Yu et al. 2020) on the shared backbone + neck.
-_base_ = './multitask_mnv3_fpn_fixed.py'
-model = dict(balancer=dict(_delete_=True, type='PCGradBalancer'))

@@ -1,3 +1,0 @@
-# Uncertainty weighting (Kendall et al. 2018): learned log-variances per task.
-_base_ = './multitask_mnv3_fpn_fixed.py'
-model = dict(balancer=dict(_delete_=True, type='UncertaintyBalancer'))
