@@ -46,11 +46,15 @@ def main(argv=None):
     from mmengine.runner import Runner
 
     from mtl_plugin.apis.run_setup import setup_train_cfg
+    from mtl_plugin.engine.failure_report import install_failure_report
     from mtl_plugin.utils.config_checks import ConfigError
     try:
         cfg = setup_train_cfg(args)
     except ConfigError as exc:
         sys.exit(f'error: {exc}')
+    # a run that dies of an exception ends with its cause in words and the
+    # command that resumes it (docs/faults.md)
+    install_failure_report(cfg.work_dir, args.config)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

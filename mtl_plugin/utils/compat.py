@@ -10,8 +10,9 @@ tests/test_utils/test_compat.py that fails without it:
    holds :class:`HistoryBuffer` objects and numpy arrays/scalars (empty ones
    included). Inside
    mmengine's checkpoint loaders only, we allow-list exactly those types in
-   torch's safe unpickler (safety stays on: arbitrary classes are still
-   refused, and other ``torch.load`` calls are unaffected).
+   torch's safe unpickler, under the names numpy 1.x and 2.x both write
+   (safety stays on: arbitrary classes are still refused, and other
+   ``torch.load`` calls are unaffected).
 2. :func:`disable_mmpretrain_multimodal_on_transformers5`: mmpretrain 1.2.0's
    multimodal models (BLIP, Flamingo, ...) were written for transformers 4.x;
    with transformers >= 5 installed, importing them raises
@@ -43,31 +44,61 @@ def _major(version: str) -> int:
         return 0
 
 
+def _version(version: str) -> tuple:
+    """``'2.6.0+cu124'`` -> ``(2, 6)``."""
+    parts = version.split('+')[0].split('.')[:2]
+    return tuple(int(p) if p.isdigit() else 0 for p in parts)
+
+
+# HistoryBuffer's statistics methods (mmengine 0.x), pickled by reference.
+HISTORY_BUFFER_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
+def history_buffer_statistic(owner, name: str):
+    """Stands in for ``builtins.getattr`` while a checkpoint is unpickled.
+
+    With protocol 2 a method is pickled as ``getattr(HistoryBuffer, 'mean')``;
+    allowing ``getattr`` itself would let a pickle reach any attribute of an
+    allowed class (``__init__.__globals__``, ...). Only those methods pass.
+    """
+    import pickle
+
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if owner is HistoryBuffer and name in HISTORY_BUFFER_STATISTICS:
+        return getattr(owner, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint asks for getattr({owner!r}, {name!r}); only the statistics '
+        f'methods {HISTORY_BUFFER_STATISTICS} of HistoryBuffer are allowed')
+
+
 def mmengine_checkpoint_globals() -> list:
-    """The non-tensor types an mmengine 0.10 checkpoint pickles.
+    """The non-tensor types an mmengine 0.x checkpoint pickles, as entries of
+    ``torch.serialization.safe_globals`` (an object, or ``(object, name)``
+    where the pickle names it differently).
 
     ``message_hub`` holds :class:`HistoryBuffer` objects (numpy arrays inside,
-    and their statistics methods, pickled as ``getattr(HistoryBuffer, name)``),
-    and ``meta`` may hold numpy scalars. mmengine pickles with protocol 2,
-    where the data of an *empty* array (an empty ``HistoryBuffer``) is an empty
-    ``bytes`` object, written as a call of ``builtins.bytes``; non-empty data
-    goes through ``_codecs.encode``, which torch already allows.
+    and their statistics methods, see :func:`history_buffer_statistic`), and
+    ``meta`` may hold numpy scalars and dtypes. mmengine pickles with protocol
+    2, where the data of an *empty* array (an empty ``HistoryBuffer``) is an
+    empty ``bytes`` object, written as a call of ``builtins.bytes``; non-empty
+    data goes through ``_codecs.encode``, which torch already allows.
     """
     import builtins
 
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
 
-    safe = [HistoryBuffer, np.ndarray, np.dtype, builtins.getattr, builtins.bytes]
-    # numpy pickles arrays/scalars through these module-level functions; the
-    # module is numpy.core in numpy 1.x and numpy._core in numpy 2.x.
-    for mod_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):
-        try:
-            mod = importlib.import_module(mod_name)
-        except ImportError:
-            continue
-        safe += [mod._reconstruct, mod.scalar]
-        break
+    safe = [HistoryBuffer, np.ndarray, np.dtype, builtins.bytes,
+            (history_buffer_statistic, 'builtins.getattr')]
+    # numpy rebuilds arrays and scalars with these functions, which numpy 1.x
+    # pickles as numpy.core.multiarray.* and numpy 2.x as
+    # numpy._core.multiarray.*: accept both, so that checkpoints written on
+    # either side load.
+    reconstruct = np.zeros(0).__reduce__()[0]
+    scalar = np.float64(0).__reduce__()[0]
+    for module in ('numpy.core.multiarray', 'numpy._core.multiarray'):
+        safe += [(reconstruct, f'{module}._reconstruct'),
+                 (scalar, f'{module}.scalar')]
     # Concrete dtype classes (numpy >= 1.25), e.g. numpy.dtypes.Float64DType.
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
@@ -80,8 +111,10 @@ def mmengine_checkpoint_loading():
     """Context in which ``torch.load(weights_only=True)`` accepts the types of
     :func:`mmengine_checkpoint_globals` (and still refuses everything else)."""
     import torch
-    if not hasattr(torch.serialization, 'safe_globals'):
-        yield  # torch < 2.5 loads with weights_only=False by default anyway
+    if _version(torch.__version__) < (2, 6):
+        # weights_only defaults to False there (and named entries of
+        # safe_globals do not exist yet).
+        yield
         return
     with torch.serialization.safe_globals(mmengine_checkpoint_globals()):
         yield

@@ -13,7 +13,11 @@ Built from a ``tools/test.py --out`` dump (:mod:`mtl_plugin.evaluation.defect_pr
   ``CAMMetric``), as image | CAM | attention | localization | GT panels;
 * ``#confident-errors``: the ``num_panels`` misclassified images farthest
   from the threshold;
-* a link to the per-image CSV written beside the page (``per_image.csv``).
+* a link to the per-image CSV written beside the page (``per_image.csv``);
+* ``#shortcut-audit`` (when an audit is given): the verdict line, the
+  summary table and the example composites of
+  :mod:`mtl_plugin.evaluation.shortcut_audit` (the same rows as the printed
+  table of ``tools/analysis/shortcut_audit.py``).
 
 Pictures are PNGs embedded as base64 ``data:`` URIs, so the page is one file.
 """
@@ -34,6 +38,7 @@ from mtl_plugin.evaluation.metrics.defect_cls_metric import auroc, average_preci
 from mtl_plugin.evaluation.operating_point import (counts_at, expected_calibration_error,
                                                    fpr_at_full_recall, recall_at_fpr,
                                                    threshold_sweep)
+from mtl_plugin.evaluation.shortcut_audit import summary_rows, verdict_line
 from mtl_plugin.utils.map_normalization import minmax_normalize
 from .gain_panels import draw_gain_panels
 
@@ -179,11 +184,42 @@ def _fmt(v) -> str:
     return f'{v:.4f}' if isinstance(v, float) else html.escape(str(v))
 
 
+def audit_section(audit: Dict, audit_dir: str) -> str:
+    """``#shortcut-audit`` section of a shortcut audit (the dict of
+    :func:`~mtl_plugin.evaluation.shortcut_audit.run_shortcut_audit` or its
+    ``audit.json``); its example PNGs are read from ``audit_dir`` and
+    embedded."""
+    rows = ''.join(f'<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td>'
+                   f'<td>{html.escape(n)}</td><td>{html.escape(m)}</td></tr>'
+                   for k, v, n, m in summary_rows(audit))
+    figures = []
+    for k, example in enumerate(audit.get('examples', [])):
+        path = osp.join(audit_dir, example['file'])
+        with open(path, 'rb') as f:
+            src = 'data:image/png;base64,' + base64.b64encode(f.read()).decode('ascii')
+        figures.append(f'<figure class="audit-example" data-img="{html.escape(path)}">'
+                       f'<img id="audit-example-{k}" src="{src}"><figcaption>'
+                       f'{html.escape(example["caption"])}</figcaption></figure>')
+    point = audit['operating_point']
+    return (f'<section id="shortcut-audit"><h2>Shortcut audit</h2>'
+            f'<p id="audit-verdict">{html.escape(verdict_line(audit["verdict"]))}</p>'
+            f'<p>{html.escape(audit["verdict"]["rule"])}. Split '
+            f'{html.escape(str(audit.get("split", "?")))}, called defect iff '
+            f'p(class {point["defect_class"]}) &gt;= {point["score_thr"]:g}; '
+            'definitions in docs/shortcut_audit.md.</p>'
+            f'<table id="audit"><tr><th>test</th><th>value</th><th>n</th>'
+            f'<th>meaning</th></tr>{rows}</table>{"".join(figures)}</section>')
+
+
 def write_defect_report(preds: DefectPredictions, out_dir: str, score_thr: float = 0.5,
                         num_panels: int = 8, metrics: Optional[Dict] = None,
-                        title: str = 'Defect inspection report') -> str:
+                        title: str = 'Defect inspection report',
+                        audit: Optional[Dict] = None,
+                        audit_dir: Optional[str] = None) -> str:
     """Write ``out_dir/defect_report.html`` and ``out_dir/per_image.csv``;
-    return the page's path. ``metrics``: e.g. the run's ``metrics.json``."""
+    return the page's path. ``metrics``: e.g. the run's ``metrics.json``;
+    ``audit``: a shortcut audit whose example files lie in ``audit_dir``
+    (adds the ``#shortcut-audit`` section)."""
     os.makedirs(out_dir, exist_ok=True)
     rows = per_image_rows(preds, score_thr)
     with open(osp.join(out_dir, CSV_NAME), 'w', newline='') as f:
@@ -235,6 +271,7 @@ figcaption{{font-size:small}}</style></head><body>
         'mask); panels: image | CAM | attention | localization | GT')}
 {panels('confident-errors', 'Most confident errors', errors,
         'misclassified images, farthest from the threshold first')}
+{audit_section(audit, audit_dir or out_dir) if audit else ''}
 </body></html>
 """
     path = osp.join(out_dir, 'defect_report.html')

@@ -171,3 +171,65 @@ def test_compare_strategies_links_the_report(tmp_path):
 def test_work_dir_without_dump_is_named(tmp_path):
     with pytest.raises(SystemExit, match='no \\*.pkl'):
         _tool('defect_report').main([str(tmp_path)])
+
+
+def test_audit_section_from_an_audit_json(tmp_path):
+    from mtl_plugin.evaluation.shortcut_audit import decide
+    from mtl_plugin.evaluation.shortcut_audit.audit_outputs import write_audit_outputs
+    from mtl_plugin.evaluation.shortcut_audit.score_tests import Example
+    work = _work_dir(tmp_path)
+    summary = dict(num_images=6, num_defect=3, num_normal=3, recall=1.0,
+                   specificity=1.0, necessity=0.1, necessity_n=8, sufficiency=0.9,
+                   sufficiency_n=8, sufficiency_control=0.0, sufficiency_control_n=8,
+                   context_swap=0.05, context_swap_flip=0.0, context_swap_n=8,
+                   map_n=0, wrong_reason_mass=float('nan'))
+    panel = np.full((S, S, 3), 90, np.uint8)
+    write_audit_outputs(
+        dict(summary=summary, verdict=decide(summary), split='val',
+             operating_point=dict(defect_class=1, score_thr=0.5, source='default')),
+        [dict(img_path='a.png', score=0.9)],
+        [Example('defect_000', [('original p=0.90', panel), ('necessity p=0.80', panel)])],
+        str(tmp_path / 'audit'))
+    _tool('defect_report').main([str(work), '--audit-json',
+                                 str(tmp_path / 'audit' / 'audit.json')])
+    page = _Page()
+    page.feed((work / 'defect_report' / 'defect_report.html').read_text())
+    assert 'shortcut-audit' in page.sections
+    table = {row[0]: row[1:] for row in page.rows}
+    assert table['necessity'][:2] == ['0.100', '8']
+    assert table['wrong_reason_mass'][0] == 'n/a'  # NaN, stored as null
+    text = (work / 'defect_report' / 'defect_report.html').read_text()
+    assert 'verdict: FLAG (necessity 0.100 &lt; 0.5 (n=8))' in text
+    example = page.sections['shortcut-audit'][0]
+    assert example['caption'] == 'original p=0.90 | necessity p=0.80'
+    assert _decode(page.imgs['audit-example-0']).shape[1] == 2 * S + 2
+    # the page without an audit has no such section
+    _tool('defect_report').main([str(work), '--out-dir', str(tmp_path / 'plain')])
+    assert 'shortcut-audit' not in (tmp_path / 'plain' / 'defect_report.html').read_text()
+
+
+def test_audit_option_runs_the_library_audit(tmp_path):
+    from mtl_plugin.apis import build_model, load_config
+    from mtl_plugin.datasets.synthetic.metal_defect_generator import (
+        MetalDefectGeneratorConfig, generate_defect_dataset)
+    from mtl_test_utils import TEST_DATA
+    work = _work_dir(tmp_path)
+    data = str(tmp_path / 'data')
+    generate_defect_dataset(MetalDefectGeneratorConfig(
+        height=48, width=48, num_train=12, num_test=2, seed=0), data, progress=False)
+    base = osp.join(TEST_DATA, 'configs', 'shortcut_audit_image_classifier.py')
+    config = tmp_path / 'classifier.py'
+    config.write_text(f'_base_ = [{base!r}]\n'
+                      f'val_dataloader = dict(dataset=dict(data_root={data!r}))\n')
+    ckpt = str(tmp_path / 'classifier.pth')
+    torch.save(dict(state_dict=build_model(load_config(str(config))).state_dict()), ckpt)
+    _tool('defect_report').main([str(work), '--audit', str(config), ckpt,
+                                 '--audit-max-images', '4'])
+    out = work / 'defect_report'
+    audit = json.loads((out / 'shortcut_audit' / 'audit.json').read_text())
+    assert audit['summary']['num_images'] == 4 and audit['maps'] is False
+    page = _Page()
+    page.feed((out / 'defect_report.html').read_text())
+    table = {row[0]: row[1:] for row in page.rows}
+    assert table['deletion_auc'][0] == 'n/a'  # a classifier without a map
+    assert table['necessity'][1] == str(audit['summary']['necessity_n'])

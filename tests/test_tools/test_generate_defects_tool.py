@@ -53,12 +53,53 @@ def test_textile_family_cli_and_family_options(tmp_path, capsys):
     img = cv2.imread(str(out / 'train' / '00000.png'), cv2.IMREAD_UNCHANGED)
     assert img.shape == (48, 48, 3)
     # an option of the other family, a kind of the other family, a bad value
-    with pytest.raises(SystemExit, match='--cue-size applies to --family metal only'):
+    with pytest.raises(SystemExit, match='--cue-size applies to --family metal or photo '
+                       'only, not textile'):
         tool.main([str(tmp_path / 'x'), '--family', 'textile', '--cue-size', '4'])
-    with pytest.raises(SystemExit, match='--cue-strength applies to --family textile'):
+    with pytest.raises(SystemExit,
+                       match='--cue-strength applies to --family textile or photo only'):
         tool.main([str(tmp_path / 'x'), '--cue-strength', '4'])
     with pytest.raises(SystemExit, match="unknown defect kinds \\['scratch'\\]"):
         tool.main([str(tmp_path / 'x'), '--family', 'textile', '--kinds', 'scratch'])
     with pytest.raises(SystemExit, match='cue_strength=99'):
         tool.main([str(tmp_path / 'x'), '--family', 'textile', '--cue-strength', '99'])
+    assert not (tmp_path / 'x').exists()
+
+
+def test_photo_family_cli_and_shortcut_options(tmp_path, capsys):
+    import pytest
+    tool = _tool()
+    out = tmp_path / 'photo'
+    tool.main([str(out), '--family', 'photo', '--num-train', '10', '--num-test', '4',
+               '--size', '40', '--shortcut', 'surface', '--surfaces', 'gravel', 'wood',
+               '--cue-surface', 'wood', '--cue-prob', '1.0', '--cue-prob-normal', '0.0',
+               '--kinds', 'hairline', 'stain', '--no-progress'])
+    assert 'wrote 14 images (photo)' in capsys.readouterr().out
+    info = json.load(open(out / 'generation_info.json'))
+    assert info['family'] == 'photo'
+    assert info['config']['shortcut'] == 'surface' and info['config']['cue_surface'] == 'wood'
+    train = info['splits']['train']
+    assert all(r['surface'] == ('wood' if r['label'] else 'gravel') for r in train)
+    assert {k for r in train for k in r['kinds']} <= {'hairline', 'stain'}
+    assert {r['surface'] for r in info['splits']['test']} == {'gravel'}
+    img = cv2.imread(str(out / 'train' / '00000.png'), cv2.IMREAD_UNCHANGED)
+    assert img.shape == (40, 40, 3)
+    # the default shortcut is the stamp; --cue-size sets its side
+    tool.main([str(tmp_path / 'stamp'), '--family', 'photo', '--num-train', '4',
+               '--num-test', '0', '--size', '64', '--cue-size', '6', '--no-progress'])
+    info = json.load(open(tmp_path / 'stamp' / 'generation_info.json'))
+    assert info['config']['shortcut'] == 'stamp' and info['config']['cue_size'] == 6
+    # photo options on another family, an option of another shortcut, bad names
+    with pytest.raises(SystemExit, match='--shortcut applies to --family photo only, not '
+                       'textile'):
+        tool.main([str(tmp_path / 'x'), '--family', 'textile', '--shortcut', 'global'])
+    with pytest.raises(SystemExit, match='--surfaces applies to --family photo only'):
+        tool.main([str(tmp_path / 'x'), '--surfaces', 'brick'])
+    with pytest.raises(SystemExit, match="cue_size=4 applies to shortcut='stamp' only"):
+        tool.main([str(tmp_path / 'x'), '--family', 'photo', '--shortcut', 'global',
+                   '--cue-size', '4'])
+    with pytest.raises(SystemExit, match="unknown surfaces \\['marble'\\]"):
+        tool.main([str(tmp_path / 'x'), '--family', 'photo', '--surfaces', 'marble'])
+    with pytest.raises(SystemExit):  # argparse: invalid choice
+        tool.main([str(tmp_path / 'x'), '--family', 'photo', '--shortcut', 'corner'])
     assert not (tmp_path / 'x').exists()

@@ -154,3 +154,95 @@ def test_mmengine_loader_still_refuses_arbitrary_classes(tmp_path):
         'obj': subprocess.CompletedProcess(args=[], returncode=0)}}, path)
     with pytest.raises(Exception, match='weights_only|Unsupported global'):
         _load_checkpoint(str(path), map_location='cpu')
+
+
+def _elsewhere_checkpoint():
+    """A checkpoint as another mmengine / numpy version might write it: extra
+    meta keys, HistoryBuffers (one empty), numpy arrays of several dtypes and
+    shapes (empty ones included), dtype objects and numpy scalars."""
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+    hub = dict(log_scalars={'train/loss': HistoryBuffer([0.5, 0.25], [1, 1]),
+                            'val/acc': HistoryBuffer()},
+               runtime_info={'iter': np.int64(7), 'keep_ckpt_ids': [5, 7]},
+               resumed_keys={'iter': True})
+    meta = dict(mmengine_version='0.11.0', iter=7, seed=np.int64(7),
+                lr=np.float32(0.5), flag=np.bool_(True), name=np.str_('toy'),
+                empty_f=np.zeros(0, np.float32), empty_i=np.zeros((0, 3), np.int64),
+                scalar_arr=np.array(2.5), half=np.ones(2, np.float16),
+                mask=np.array([True, False]), dtype=np.dtype('float32'),
+                text_dtype=np.dtype('<U5'),
+                record_dtype=np.dtype([('x', '<f4'), ('y', '<i8')]),
+                future_key={'anything': (1, 2.0, 'three', None)})
+    return dict(meta=meta, message_hub=hub, state_dict={'w': torch.ones(2)})
+
+
+def _assert_loaded_like(loaded, saved):
+    import numpy as np
+    for key, value in saved['meta'].items():
+        got = loaded['meta'][key]
+        if isinstance(value, np.ndarray):
+            assert got.dtype == value.dtype and got.shape == value.shape
+            np.testing.assert_array_equal(got, value)
+        else:
+            assert got == value and type(got) is type(value), key
+    scalars = loaded['message_hub']['log_scalars']
+    assert scalars['train/loss'].mean() == 0.375
+    assert len(scalars['val/acc'].data[0]) == 0
+    assert loaded['message_hub']['runtime_info']['iter'] == 7
+
+
+def test_checkpoint_with_extra_meta_loads(tmp_path):
+    from mmengine.runner.checkpoint import _load_checkpoint
+    saved = _elsewhere_checkpoint()
+    torch.save(saved, tmp_path / 'ckpt.pth')
+    _assert_loaded_like(_load_checkpoint(str(tmp_path / 'ckpt.pth'),
+                                         map_location='cpu'), saved)
+
+
+def test_checkpoint_written_under_numpy1_loads(tmp_path):
+    """numpy 1.x pickles arrays and scalars as numpy.core.multiarray.*, numpy
+    2.x as numpy._core.multiarray.*; both are accepted. (The protocol-2 pickle
+    names globals as text, so renaming the module in the legacy torch format,
+    a plain pickle stream, gives what numpy 1.x writes.)"""
+    import io
+
+    from mmengine.runner.checkpoint import _load_checkpoint
+    saved = _elsewhere_checkpoint()
+    buf = io.BytesIO()
+    torch.save(saved, buf, _use_new_zipfile_serialization=False)
+    data = buf.getvalue()
+    numpy2, numpy1 = b'numpy._core.multiarray', b'numpy.core.multiarray'
+    if numpy2 in data:
+        data = data.replace(numpy2, numpy1)
+    assert numpy1 in data and numpy2 not in data
+    (tmp_path / 'np1.pth').write_bytes(data)
+    _assert_loaded_like(_load_checkpoint(str(tmp_path / 'np1.pth'),
+                                         map_location='cpu'), saved)
+
+
+class _GetattrReducer:
+    """Pickles as ``getattr(owner, name)`` (how protocol 2 writes a method)."""
+
+    def __init__(self, owner, name):
+        self.owner, self.name = owner, name
+
+    def __reduce__(self):
+        return getattr, (self.owner, self.name)
+
+
+@pytest.mark.parametrize('owner_name', ['HistoryBuffer.__init__', 'ndarray.tofile'])
+def test_checkpoint_getattr_is_limited_to_history_buffer_statistics(tmp_path,
+                                                                   owner_name):
+    """getattr is how HistoryBuffer's methods are pickled; it must not reach
+    anything else (here __init__, whose __globals__ leads anywhere)."""
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+    from mmengine.runner.checkpoint import _load_checkpoint
+    owner = dict(HistoryBuffer=HistoryBuffer, ndarray=np.ndarray)[
+        owner_name.split('.')[0]]
+    path = tmp_path / 'getattr.pth'
+    torch.save({'meta': {'m': _GetattrReducer(owner, owner_name.split('.')[1])}},
+               path)
+    with pytest.raises(Exception, match='only the statistics methods'):
+        _load_checkpoint(str(path), map_location='cpu')

@@ -7,28 +7,37 @@ Example (about 300 images of 128 px in a few seconds)::
 
 Families (``--family``): ``metal`` (default; grey brushed-metal surfaces,
 scratches / spots / cracks / stains, shortcut cue = a stamp in the top-left
-corner) and ``textile`` (woven greige fabric, holes / missing threads / knots
-/ oil spots, shortcut cue = a global colour cast). The split ``train``
-carries the cue correlated with the label (``--cue-prob`` on defect images,
-``--cue-prob-normal`` on normal ones); ``test`` carries it with
-``--test-cue-prob`` whatever the label (default 0). Images depend only on the
-parameters, and the cue rates change nothing but the cue:
-``--cue-prob 0.5 --cue-prob-normal 0.5`` writes the same train images with a
-cue independent of the label (an unbiased "oracle" twin of the set). See
-:mod:`mtl_plugin.datasets.synthetic.metal_defect_generator` and
-:mod:`mtl_plugin.datasets.synthetic.textile_defect_generator`.
+corner), ``textile`` (woven greige fabric, holes / missing threads / knots /
+oil spots, shortcut cue = a global colour cast) and ``photo`` (real texture
+photographs shipped with scikit-image, hairline scratches / faint stains /
+fine crack networks, shortcut cue chosen with ``--shortcut stamp|global|surface``:
+a corner stamp, a warm colour cast, or one surface that carries most of the
+defects). The split ``train`` carries the cue correlated with the label
+(``--cue-prob`` on defect images, ``--cue-prob-normal`` on normal ones);
+``test`` carries it with ``--test-cue-prob`` whatever the label (default 0).
+Images depend only on the parameters, and the cue rates change nothing but
+the cue: ``--cue-prob 0.5 --cue-prob-normal 0.5`` writes the same train images
+with a cue independent of the label (an unbiased "oracle" twin of the set;
+under ``--shortcut surface`` the images whose cue flips show another surface).
+See docs/defect_families.md and the generator modules in
+:mod:`mtl_plugin.datasets.synthetic`.
 """
 import argparse
 import json
 import time
 
-# option -> (config field, the one family it applies to)
-FAMILY_OPTIONS = dict(cue_size=('cue_size', 'metal'),
-                      cue_strength=('cue_strength', 'textile'))
+# option -> (config field, the families it applies to)
+FAMILY_OPTIONS = dict(cue_size=('cue_size', ('metal', 'photo')),
+                      cue_strength=('cue_strength', ('textile', 'photo')),
+                      shortcut=('shortcut', ('photo',)),
+                      surfaces=('surfaces', ('photo',)),
+                      cue_surface=('cue_surface', ('photo',)))
 
 
 def parse_args(argv=None):
     from mtl_plugin.datasets.synthetic.defect_families import DEFECT_FAMILIES
+    from mtl_plugin.datasets.synthetic.photo_defect_generator import SHORTCUT_KINDS
+    from mtl_plugin.datasets.synthetic.photo_surfaces import PHOTO_SURFACES
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('out_dir', help='output folder (gets train/ test/ '
                    'generation_info.json)')
@@ -53,10 +62,20 @@ def parse_args(argv=None):
     p.add_argument('--test-cue-prob', type=float, default=0.0,
                    help='test: P(cue) for any image')
     p.add_argument('--cue-size', type=int, default=None,
-                   help='metal: stamp side in pixels (default 0: min(H, W) // 16)')
+                   help='metal, photo --shortcut stamp: stamp side in pixels '
+                   '(default 0: min(H, W) // 16)')
     p.add_argument('--cue-strength', type=int, default=None,
                    help='textile: colour cast in grey levels (+ blue, - red; '
-                   'default 10)')
+                   'default 10); photo --shortcut global: (+ red, - blue; default 12)')
+    p.add_argument('--shortcut', default=None, choices=SHORTCUT_KINDS,
+                   help='photo: the shortcut cue (default stamp): a corner stamp, '
+                   'a global colour cast, or the flagged surface (--cue-surface)')
+    p.add_argument('--surfaces', nargs='+', default=None,
+                   help=f'photo: surfaces to draw from (default: all of '
+                   f'{" ".join(PHOTO_SURFACES)})')
+    p.add_argument('--cue-surface', default=None,
+                   help='photo --shortcut surface: the surface that carries the '
+                   'cue (default: the first of --surfaces)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--no-progress', action='store_true')
     return p.parse_args(argv)
@@ -77,14 +96,14 @@ def build_config(args):
         defect_kinds=tuple(args.kinds or family.kinds),
         cue_prob=args.cue_prob, cue_prob_normal=args.cue_prob_normal,
         test_cue_prob=args.test_cue_prob, seed=args.seed)
-    for option, (field, owner) in FAMILY_OPTIONS.items():
+    for option, (field, owners) in FAMILY_OPTIONS.items():
         value = getattr(args, option)
         if value is None:
             continue
-        if owner != args.family:
+        if args.family not in owners:
             raise SystemExit(f'--{option.replace("_", "-")} applies to '
-                             f'--family {owner} only, not {args.family}')
-        kwargs[field] = value
+                             f'--family {" or ".join(owners)} only, not {args.family}')
+        kwargs[field] = tuple(value) if isinstance(value, list) else value
     try:
         return family.config(**kwargs)
     except ValueError as exc:

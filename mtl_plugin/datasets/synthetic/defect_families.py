@@ -4,11 +4,13 @@
 ``metal``: :mod:`.metal_defect_generator` (brushed-metal grey surfaces, scratches /
 spots / cracks / stains, corner-stamp cue). ``textile``:
 :mod:`.textile_defect_generator` (woven greige fabric, holes / missing
-threads / knots / oil spots, global colour-cast cue).
+threads / knots / oil spots, global colour-cast cue). ``photo``:
+:mod:`.photo_defect_generator` (real texture photographs, hairline scratches /
+faint stains / fine crack networks, a stamp, colour-cast or surface cue).
 """
 from typing import Callable, Dict, NamedTuple, Tuple
 
-from . import metal_defect_generator, textile_defect_generator
+from . import metal_defect_generator, photo_defect_generator, textile_defect_generator
 
 
 class DefectFamily(NamedTuple):
@@ -25,6 +27,9 @@ DEFECT_FAMILIES: Dict[str, DefectFamily] = dict(
     textile=DefectFamily(textile_defect_generator.TextileDefectGeneratorConfig,
                          textile_defect_generator.generate_defect_dataset,
                          textile_defect_generator.TEXTILE_DEFECT_KINDS),
+    photo=DefectFamily(photo_defect_generator.PhotoDefectGeneratorConfig,
+                       photo_defect_generator.generate_defect_dataset,
+                       photo_defect_generator.PHOTO_DEFECT_KINDS),
 )
 
 

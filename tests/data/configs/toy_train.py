@@ -20,8 +20,7 @@ param_scheduler = [
 ]
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=5),
-    checkpoint=dict(type='CheckpointHook', interval=5, by_epoch=False,
-                    max_keep_ckpts=-1))
+    checkpoint=dict(interval=5, by_epoch=False, max_keep_ckpts=-1))
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)
 # tests/test_tools/test_resume.py slows the run down to kill it mid-way.
