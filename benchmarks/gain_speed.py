@@ -1,24 +1,27 @@
-"""GAIN-MTL speed ratios measured in one run, on the same batch and input size.
+"""GAIN-MTL speed ratios measured in one run, on the same batch, at each input
+size of ``--img-sizes``.
 
-Prints:
+Prints, per size:
 
-* the S6 / S1 training-step time ratio (target <= 2.0). A training step is
-  ``model.train_step`` (data preprocessor, forward, backward, optimizer step).
-  S6 runs with every term at its configured (post-warm-up) weight and GT-fusion
-  alpha 0.5, i.e. its most expensive step; the warm-up phase is cheaper.
-* the predict-with-CAM / plain-predict time ratio of S1 (target <= 1.1):
-  ``predict`` with ``test_cfg.with_maps=True`` (logits and the weight-based CAM
-  from one pass, upsampled to input size) vs ``with_maps=False`` (pool, linear,
-  softmax). The S6 all-maps ratio (CAM + attention + localization FPN) is
-  printed for information.
+* the strategy / S1 training-step time ratio (target <= 1.6). A training step
+  is ``model.train_step`` (data preprocessor, forward, backward, optimizer
+  step). The strategy runs with every term at its configured (post-warm-up)
+  weight and GT-fusion alpha 0.5, i.e. its most expensive step; the warm-up
+  phase is cheaper.
+* the strategy's predict-with-all-maps / plain-predict ratio (target <= 1.25):
+  ``predict`` with ``test_cfg.with_maps=True`` (CAM, attention and
+  localization maps at input size) vs ``with_maps=False`` (scores only).
+* S1's predict-with-CAM / plain ratio, for information.
 
-The two configurations alternate step by step so that machine-load drift hits
-both; the medians over ``--iters`` timed steps (after ``--warmup``) are used.
-Models are built without pretrained weights (no download).
+The configurations alternate step by step so that machine-load drift hits
+all of them; the medians over ``--iters`` timed steps (after ``--warmup``)
+are used. Models are built without pretrained weights (no download).
 
-Example (CPU, the numbers in configs/gain/README.md)::
+Example (CPU, EfficientNetV2-S as configured; the numbers in
+docs/results/gain.md)::
 
-    python benchmarks/gain_speed.py --img-size 128 --batch-size 8 --tiny
+    python benchmarks/gain_speed.py --img-sizes 128 256 --batch-size 8 \
+        --iters 7 --warmup 2 --threads 1
 """
 import argparse
 import copy
@@ -33,17 +36,22 @@ from mmengine.structures import PixelData
 from mtl_plugin.apis import build_model, load_config
 from mtl_plugin.structures import MultiTaskDataSample
 
-# MobileNetV3-Small levels 1, 3, 8, 12 (strides 4, 8, 16, 32).
+# MobileNetV3-Small levels 1, 3, 8, 12 (strides 4, 8, 16, 32); GAINMTL fills
+# the heads' channels in from it.
 TINY_BACKBONE = dict(type='mmpretrain.MobileNetV3', arch='small',
                      out_indices=(1, 3, 8, 12))
-TINY_CHANNELS = [16, 24, 48, 576]
+# the strategy configs/gain/demo.py trains (the recommended one)
+RECOMMENDED = 'configs/gain/s6-fine-cam-sufficiency-deconv.py'
+TRAIN_TARGET = 1.6
+MAPS_TARGET = 1.25
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--s1', default='configs/gain/s1.py')
-    parser.add_argument('--s6', default='configs/gain/s6.py')
-    parser.add_argument('--img-size', type=int, default=256)
+    parser.add_argument('--strategy', default=RECOMMENDED,
+                        help='the guided strategy config compared with S1')
+    parser.add_argument('--img-sizes', type=int, nargs='+', default=[128, 256])
     parser.add_argument('--batch-size', type=int, default=8)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=2)
@@ -63,11 +71,6 @@ def build_speed_model(path: str, tiny: bool, device: str) -> torch.nn.Module:
     cfg.model.backbone.pop('init_cfg', None)
     if tiny:
         cfg.model.backbone = dict(TINY_BACKBONE)
-        cfg.model.cls_head.in_channels = TINY_CHANNELS[-1]
-        if cfg.model.get('attention_head'):
-            cfg.model.attention_head.in_channels = TINY_CHANNELS[-1]
-        if cfg.model.get('loc_head'):
-            cfg.model.loc_head.neck.in_channels = TINY_CHANNELS
     model = build_model(cfg, device=device).train()
     if getattr(model, 'gt_fusion', False):
         model.gt_fusion_alpha = 0.5
@@ -117,25 +120,20 @@ def alternate(fns: List[Callable], iters: int, warmup: int,
     return [statistics.median(t) for t in times]
 
 
-def main():
-    args = parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    s1 = build_speed_model(args.s1, args.tiny, args.device)
-    s6 = build_speed_model(args.s6, args.tiny, args.device)
-    data = make_batch(args.batch_size, args.img_size)
-
+def measure(s1, guided, size: int, args) -> dict:
+    """Median times (s) of one input size: train steps of both models,
+    predict with and without maps of both."""
+    data = make_batch(args.batch_size, size)
     wrappers = [OptimWrapper(torch.optim.AdamW(m.parameters(), lr=1e-4))
-                for m in (s1, s6)]
+                for m in (s1, guided)]
     s1.train()
-    s6.train()
-    train_s1, train_s6 = alternate(
+    guided.train()
+    train_s1, train_guided = alternate(
         [lambda: s1.train_step(data, wrappers[0]),
-         lambda: s6.train_step(data, wrappers[1])], args.iters, args.warmup,
+         lambda: guided.train_step(data, wrappers[1])], args.iters, args.warmup,
         args.device)
-
     s1.eval()
-    s6.eval()
+    guided.eval()
 
     def predict(model, with_maps):
         def run():
@@ -144,24 +142,34 @@ def main():
                 model.test_step(copy.copy(data))
         return run
 
-    plain, cam, plain6, maps6 = alternate(
-        [predict(s1, False), predict(s1, True), predict(s6, False),
-         predict(s6, True)], args.iters, args.warmup, args.device)
+    plain1, cam1, plain, maps = alternate(
+        [predict(s1, False), predict(s1, True), predict(guided, False),
+         predict(guided, True)], args.iters, args.warmup, args.device)
+    return dict(train_s1=train_s1, train=train_guided, plain1=plain1, cam1=cam1,
+                plain=plain, maps=maps)
 
+
+def main():
+    args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    s1 = build_speed_model(args.s1, args.tiny, args.device)
+    guided = build_speed_model(args.strategy, args.tiny, args.device)
     backbone = 'MobileNetV3-Small (--tiny)' if args.tiny else 'as configured'
     print(f'device={args.device} threads={torch.get_num_threads()} '
-          f'backbone={backbone} batch={args.batch_size} '
-          f'input={args.img_size}x{args.img_size} iters={args.iters} '
-          f'(median, after {args.warmup} warm-up)')
-    print(f'train step  S1 {train_s1 * 1e3:8.1f} ms   S6 '
-          f'{train_s6 * 1e3:8.1f} ms   S6/S1 = {train_s6 / train_s1:.3f} '
-          '(target <= 2.0)')
-    print(f'predict S1  plain {plain * 1e3:8.1f} ms   with CAM '
-          f'{cam * 1e3:8.1f} ms   CAM/plain = {cam / plain:.3f} '
-          '(target <= 1.1)')
-    print(f'predict S6  plain {plain6 * 1e3:8.1f} ms   all maps '
-          f'{maps6 * 1e3:8.1f} ms   maps/plain = {maps6 / plain6:.3f} '
-          '(CAM + attention + localization; information)')
+          f'backbone={backbone} batch={args.batch_size} iters={args.iters} '
+          f'(median, after {args.warmup} warm-up); strategy={args.strategy}')
+    for size in args.img_sizes:
+        t = measure(s1, guided, size, args)
+        print(f'[{size}x{size}] train step  S1 {t["train_s1"] * 1e3:8.1f} ms   '
+              f'strategy {t["train"] * 1e3:8.1f} ms   strategy/S1 = '
+              f'{t["train"] / t["train_s1"]:.3f} (target <= {TRAIN_TARGET})')
+        print(f'[{size}x{size}] predict strategy  plain {t["plain"] * 1e3:8.1f} ms   '
+              f'all maps {t["maps"] * 1e3:8.1f} ms   maps/plain = '
+              f'{t["maps"] / t["plain"]:.3f} (target <= {MAPS_TARGET})')
+        print(f'[{size}x{size}] predict S1  plain {t["plain1"] * 1e3:8.1f} ms   '
+              f'with CAM {t["cam1"] * 1e3:8.1f} ms   CAM/plain = '
+              f'{t["cam1"] / t["plain1"]:.3f} (information)')
 
 
 if __name__ == '__main__':

@@ -90,7 +90,15 @@ GAIN_CONFIGS = osp.join(REPO, 'configs', 'gain')
 TINY_REFERENCE = osp.join(GAIN_CONFIGS, 'demo.py')
 # The strategy configs/gain/demo.py is (tested): the one judged by default
 RECOMMENDED = 's6-fine-cam-sufficiency-deconv'
-FAMILIES = ('metal', 'textile')
+# benchmark family -> generate_defects.py options: the two procedural families
+# and the real-photograph one with each of its shortcut kinds
+FAMILIES = {
+    'metal': ['--family', 'metal'],
+    'textile': ['--family', 'textile'],
+    'photo-stamp': ['--family', 'photo', '--shortcut', 'stamp'],
+    'photo-global': ['--family', 'photo', '--shortcut', 'global'],
+    'photo-surface': ['--family', 'photo', '--shortcut', 'surface'],
+}
 ORACLE = 'oracle'
 
 # "far above" in the Loc-IoU check: both a ratio and an absolute margin.
@@ -101,7 +109,9 @@ ORACLE_FRACTION = 0.9
 POINT_GAME_MIN = 0.5
 # Metrics of the cross-seed summary; the first three also as oracle fractions.
 SUMMARY_METRICS = ('cls/recall', 'cls/auroc', 'cls/accuracy', 'cam/iou',
-                   'cam/point_game', 'cam/energy_inside', 'cam/loc_iou')
+                   'cam/point_game', 'cam/energy_inside', 'cam/loc_iou',
+                   'audit/necessity', 'audit/sufficiency', 'audit/context_swap_flip',
+                   'audit/combined')
 FRACTION_METRICS = SUMMARY_METRICS[:3]
 
 Metrics = Dict[str, float]
@@ -407,14 +417,18 @@ def _run(cmd: List[str], log_path: str) -> None:
 def ensure_data(args, family: str, seed: int, data_dir: str, oracle: bool) -> None:
     """Generate the set (or its oracle twin) unless ``data_dir`` holds it."""
     cue = (0.5, 0.5) if oracle else (0.95, 0.05)
+    options = FAMILIES[family]
+    generator = options[options.index('--family') + 1]
     want = dict(num_train=args.num_train, num_test=args.num_test, height=args.size,
                 width=args.size, seed=seed, cue_prob=cue[0], cue_prob_normal=cue[1])
+    if '--shortcut' in options:
+        want['shortcut'] = options[options.index('--shortcut') + 1]
     info_path = osp.join(data_dir, 'generation_info.json')
     if osp.isfile(info_path):
         with open(info_path) as f:
             info = json.load(f)
         cfg = info.get('config', {})
-        if info.get('family', 'metal') == family and all(
+        if info.get('family', 'metal') == generator and all(
                 cfg.get(k) == v for k, v in want.items()):
             log(f'data: {data_dir} exists with the same parameters, reused')
             return
@@ -424,7 +438,7 @@ def ensure_data(args, family: str, seed: int, data_dir: str, oracle: bool) -> No
         f'images of {args.size} px (cue {cue[0]} / {cue[1]}) into {data_dir}')
     os.makedirs(data_dir, exist_ok=True)
     _run([sys.executable, osp.join(REPO, 'tools/data/generate_defects.py'), data_dir,
-          '--family', family, '--num-train', str(args.num_train),
+          *options, '--num-train', str(args.num_train),
           '--num-test', str(args.num_test), '--size', str(args.size),
           '--seed', str(seed), '--cue-prob', str(cue[0]),
           '--cue-prob-normal', str(cue[1]), '--no-progress'],
@@ -474,7 +488,21 @@ def run_strategy(name: str, strategy: str, cfg, run_dir: str, settings: Dict,
     log(f'{name}: testing {ckpt} on the cue-free test split')
     _run([sys.executable, osp.join(REPO, 'tools/test.py'), config, ckpt,
           '--work-dir', work_dir], log_path)
+    audit(config, ckpt, work_dir, log_path)
     return work_dir
+
+
+def audit(config: str, ckpt: str, work_dir: str, log_path: str) -> None:
+    """The shortcut audit of a trained run on its *biased* validation split
+    (``tools/analysis/shortcut_audit.py``, into ``<work_dir>/audit``), unless
+    its ``audit.json`` is newer than the checkpoint."""
+    out = osp.join(work_dir, 'audit', 'audit.json')
+    if osp.isfile(out) and osp.getmtime(out) > osp.getmtime(ckpt):
+        log(f'{out} is newer than {ckpt}, not audited again')
+        return
+    log(f'auditing {ckpt} on the biased validation split')
+    _run([sys.executable, osp.join(REPO, 'tools/analysis/shortcut_audit.py'), config,
+          ckpt, '--split', 'val', '--out-dir', osp.join(work_dir, 'audit')], log_path)
 
 
 def finished_runs(run_dir: str) -> Dict[str, str]:
@@ -490,10 +518,18 @@ def finished_runs(run_dir: str) -> Dict[str, str]:
 
 
 def load_metrics(runs: Dict[str, str]) -> Dict[str, Metrics]:
+    """Test metrics of each run, with the numbers of its shortcut audit (on
+    the biased validation split) as ``audit/<key>`` where it was audited."""
     out = {}
     for name, wd in runs.items():
         with open(osp.join(wd, 'metrics.json')) as f:
             out[name] = json.load(f)
+        audit_path = osp.join(wd, 'audit', 'audit.json')
+        if osp.isfile(audit_path):
+            with open(audit_path) as f:
+                summary = json.load(f)['summary']
+            out[name].update({f'audit/{k}': v for k, v in summary.items()
+                              if isinstance(v, (int, float))})
     return out
 
 
@@ -542,7 +578,7 @@ def run_seed(args, family: str, seed: int, strategies: List[str]) -> str:
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--out-dir', default='work_dirs/gain_strategies')
-    p.add_argument('--family', nargs='+', default=['metal'], choices=FAMILIES,
+    p.add_argument('--family', nargs='+', default=['metal'], choices=list(FAMILIES),
                    help='synthetic defect families (tools/data/generate_defects.py)')
     p.add_argument('--strategies', nargs='+',
                    default=['s1', 's2', 's3', 's4', 's5', 's6'],

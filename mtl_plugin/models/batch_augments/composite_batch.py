@@ -50,3 +50,18 @@ class CompositeBatch:
         """Stack composite batches, rows in order."""
         return cls(**{f.name: torch.cat([getattr(p, f.name) for p in parts])
                       for f in fields(cls)})
+
+
+
+def subsample(indices: Tensor, fraction: float = 1.0) -> Tensor:
+    """A random ``fraction`` of the batch ``indices`` (``(M,)`` long), at
+    least one when there is any, in batch order (``fraction`` 1: all of
+    them): the augments compose from part of the defect images of a step to
+    bound the cost of the extra pass, independently of the batch size."""
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f'fraction must be in (0, 1], got {fraction}')
+    if fraction == 1.0 or indices.numel() == 0:
+        return indices
+    count = max(1, round(fraction * indices.numel()))
+    keep = torch.randperm(indices.numel(), device=indices.device)[:count]
+    return indices[keep.sort().values]

@@ -8,7 +8,7 @@ from torch import Tensor
 
 from mtl_plugin.models.utils import dilate_masks
 from mtl_plugin.registry import MODELS
-from .composite_batch import CompositeBatch
+from .composite_batch import CompositeBatch, subsample
 
 REGIONS = ('gt', 'attention')
 FILLS = ('normal', 'blur')
@@ -52,6 +52,13 @@ class ContextErasure(nn.Module):
             comes from.
         blur_size: side of the box blur in pixels (odd).
         complement: also compose the normal complements.
+        feather: width in pixels of a linear ramp at the border of ``R_i``
+            (the region box-blurred by ``2 * feather + 1`` px, the GT mask
+            kept at 1), so the seam is a blend instead of a step; 0: a hard
+            border. At most ``dilate``.
+        defect_fraction: compose from this fraction of the batch's defect
+            images (at least one), drawn at random each step (1: all), to
+            bound the cost of the extra pass.
         defect_class: label of defect images.
         normal_class: label of normal images.
     """
@@ -62,9 +69,17 @@ class ContextErasure(nn.Module):
                  fill: str = 'normal',
                  blur_size: int = 31,
                  complement: bool = True,
+                 feather: int = 0,
+                 defect_fraction: float = 1.0,
                  defect_class: int = 1,
                  normal_class: int = 0) -> None:
         super().__init__()
+        if not 0 <= feather <= dilate:
+            raise ValueError(f'ContextErasure: feather must be in [0, dilate={dilate}] '
+                             f'px, got {feather}')
+        if not 0.0 < defect_fraction <= 1.0:
+            raise ValueError(f'ContextErasure: defect_fraction must be in (0, 1], '
+                             f'got {defect_fraction}')
         if region not in REGIONS:
             raise ValueError(f'ContextErasure: region must be one of {REGIONS}, '
                              f'got {region!r}')
@@ -82,6 +97,8 @@ class ContextErasure(nn.Module):
         self.fill = fill
         self.blur_size = int(blur_size)
         self.complement = bool(complement)
+        self.feather = int(feather)
+        self.defect_fraction = float(defect_fraction)
         self.defect_class = defect_class
         self.normal_class = normal_class
 
@@ -114,12 +131,18 @@ class ContextErasure(nn.Module):
             :class:`CompositeBatch`: the positives (in the order of the defect
             images), then the complements.
         """
-        defect = (labels == self.defect_class).nonzero(as_tuple=True)[0]
+        defect = subsample((labels == self.defect_class).nonzero(as_tuple=True)[0],
+                           self.defect_fraction)
         normal = (labels == self.normal_class).nonzero(as_tuple=True)[0]
         if defect.numel() == 0:
             return CompositeBatch.empty(inputs)
         if self.region == 'gt':
             kept = dilate_masks(masks[defect], self.dilate)
+            if self.feather:
+                size = 2 * self.feather + 1
+                ramp = F.avg_pool2d(kept, size, stride=1, padding=self.feather,
+                                    count_include_pad=False)
+                kept = torch.maximum(ramp, masks[defect])
         elif region is None:
             raise ValueError("ContextErasure: region='attention' needs the "
                              'region map from the model')

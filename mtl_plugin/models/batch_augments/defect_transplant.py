@@ -7,7 +7,7 @@ from torch import Tensor
 
 from mtl_plugin.models.utils import mask_ring
 from mtl_plugin.registry import MODELS
-from .composite_batch import CompositeBatch
+from .composite_batch import CompositeBatch, subsample
 
 MATCH_STATS = ('mean', 'none')
 
@@ -44,6 +44,9 @@ class DefectTransplant(nn.Module):
         shift: move the defect by a random offset.
         match_stats: ``'mean'`` or ``'none'``.
         ring_width: width in pixels of the rings whose means are matched.
+        defect_fraction: transplant this fraction of the batch's defect
+            images (at least one), drawn at random each step (1: all), to
+            bound the cost of the extra pass.
         defect_class: label of defect images.
         normal_class: label of normal images.
     """
@@ -52,9 +55,14 @@ class DefectTransplant(nn.Module):
                  shift: bool = True,
                  match_stats: str = 'mean',
                  ring_width: int = 3,
+                 defect_fraction: float = 1.0,
                  defect_class: int = 1,
                  normal_class: int = 0) -> None:
         super().__init__()
+        if not 0.0 < defect_fraction <= 1.0:
+            raise ValueError(f'DefectTransplant: defect_fraction must be in (0, 1], '
+                             f'got {defect_fraction}')
+        self.defect_fraction = float(defect_fraction)
         if match_stats not in MATCH_STATS:
             raise ValueError(f'DefectTransplant: match_stats must be one of '
                              f'{MATCH_STATS}, got {match_stats!r}')
@@ -130,7 +138,8 @@ class DefectTransplant(nn.Module):
         Returns:
             :class:`CompositeBatch` with one composite per defect image.
         """
-        defect = (labels == self.defect_class).nonzero(as_tuple=True)[0]
+        defect = subsample((labels == self.defect_class).nonzero(as_tuple=True)[0],
+                           self.defect_fraction)
         normal = (labels == self.normal_class).nonzero(as_tuple=True)[0]
         if defect.numel() == 0 or normal.numel() == 0:
             return CompositeBatch.empty(inputs)

@@ -25,7 +25,7 @@ from mtl_plugin.utils.map_normalization import minmax_normalize
 
 #: Names of the loss terms, the keys of ``loss_weights``.
 LOSS_TERMS = ('cls', 'cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf',
-              'cf_effect', 'ctx_erase', 'transplant')
+              'cf_effect', 'ctx_erase', 'transplant', 'offmask')
 #: Maps of :meth:`GAINMTL._forward`, each predicted as ``pred_<name>``.
 MAP_NAMES = ('cam', 'attention', 'loc')
 _NEEDS_ATTENTION = ('am', 'guide')
@@ -166,6 +166,8 @@ class GAINMTL(BaseModel):
                  gt_fusion: bool = False,
                  gt_fusion_alpha: float = 0.0,
                  defect_class: int = 1,
+                 cam_evidence: bool = False,
+                 offmask_loss: dict = dict(type='OffMaskEvidenceLoss'),
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -229,6 +231,7 @@ class GAINMTL(BaseModel):
         self.guide_loss = MODELS.build(guide_loss)
         self.consistency_loss = MODELS.build(consistency_loss)
         self.cf_loss = MODELS.build(cf_loss)
+        self.offmask_loss = MODELS.build(offmask_loss)
         # The model owns the class indices and hands them to its augments
         # (two classes: the normal class is the other one).
         classes = dict(defect_class=defect_class,
@@ -244,6 +247,10 @@ class GAINMTL(BaseModel):
         self.gt_fusion = gt_fusion
         self.gt_fusion_alpha = float(gt_fusion_alpha)
         self.defect_class = defect_class
+        if cam_evidence and num_classes not in (None, 2):
+            raise ValueError('GAINMTL: cam_evidence=True needs a 2-class '
+                             f'cls_head, got {num_classes} classes')
+        self.cam_evidence = bool(cam_evidence)
         self.test_cfg = {**dict(with_maps=True, score_thr=0.5), **(test_cfg or {})}
         if not 0.0 <= self.test_cfg['score_thr'] <= 1.0:
             raise ValueError('GAINMTL: test_cfg.score_thr must be a defect '
@@ -270,6 +277,20 @@ class GAINMTL(BaseModel):
                 raise ValueError(f"GAINMTL: loss_weights['{key}']={full[key]} "
                                  'needs a loc_head (set it or the weight to 0)')
         return full
+
+    def defect_map(self, cams: Tensor) -> Tensor:
+        """The map of the defect decision, ``(N, 1, h, w)``, from the class
+        maps ``(N, K, h, w)``: the defect class's CAM, or with
+        ``cam_evidence`` the defect CAM minus the other class's (two classes:
+        the softmax decision depends on that difference only, so a cell can
+        raise the defect score by lowering the normal CAM as well as by
+        raising the defect CAM; guiding the difference leaves no such way
+        around the guidance)."""
+        defect = cams[:, self.defect_class:self.defect_class + 1]
+        if not self.cam_evidence:
+            return defect
+        other = 1 - self.defect_class
+        return defect - cams[:, other:other + 1]
 
     def cam_features(self, feats: Sequence[Tensor]) -> Tensor:
         """The ``(N, C, h, w)`` features of the classifier and attention
@@ -382,7 +403,7 @@ class GAINMTL(BaseModel):
         w = self.loss_weights
         labels = self._labels(data_samples, inputs.device)
         pixel_terms = ('cam_guide', 'am', 'guide', 'loc', 'consistency', 'cf',
-                       'ctx_erase', 'transplant')
+                       'ctx_erase', 'transplant', 'offmask')
         masks = has_mask = None
         if any(self._on(k) for k in pixel_terms):
             masks, has_mask = self._masks(data_samples, size, inputs.device)
@@ -400,7 +421,7 @@ class GAINMTL(BaseModel):
         feat = self.cam_features(feats)
         logits, cams = self.cls_head(feat)
         losses = dict(loss_cls=w['cls'] * self.cls_loss(logits, labels))
-        defect_cam = cams[:, self.defect_class:self.defect_class + 1]
+        defect_cam = self.defect_map(cams)
 
         cam_up = None
         if self._on('cam_guide') or self._on('consistency'):
@@ -408,6 +429,9 @@ class GAINMTL(BaseModel):
         if self._on('cam_guide'):
             losses['loss_cam_guide'] = w['cam_guide'] * self._on_masked(
                 self.cam_guide_loss, cam_up, masks, has_mask)
+        if self._on('offmask'):
+            losses['loss_offmask'] = w['offmask'] * self._on_masked(
+                self.offmask_loss, defect_cam, masks, has_mask)
 
         att = att_up = None
         attention_region = (self._on('ctx_erase') and
@@ -497,8 +521,7 @@ class GAINMTL(BaseModel):
             if part.num_images == 0:
                 losses[f'loss_{term}_cam_guide'] = zero
             else:
-                cam_up = self.cam_upsampler(
-                    cams[rows, self.defect_class:self.defect_class + 1], size)
+                cam_up = self.cam_upsampler(self.defect_map(cams[rows]), size)
                 losses[f'loss_{term}_cam_guide'] = (
                     w[term] * w['cam_guide'] *
                     self.cam_guide_loss(cam_up, part.masks))
@@ -591,8 +614,7 @@ class GAINMTL(BaseModel):
                    labels=torch.where(is_defect, self.defect_class,
                                       1 - self.defect_class))
         if with_maps:
-            out['cam'] = self.cam_upsampler(
-                cams[:, self.defect_class:self.defect_class + 1], size)
+            out['cam'] = self.cam_upsampler(self.defect_map(cams), size)
             if self.attention_head is not None:
                 out['attention'] = self.att_upsampler(
                     self.attention_head(feat), size).sigmoid()

@@ -1,12 +1,18 @@
 """Classification head whose class activation maps come from the same pass."""
+import math
 from typing import Optional, Tuple, Union
 
+import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from mtl_plugin.registry import MODELS
+
+
+#: how the class maps are pooled into logits
+POOLS = ('mean', 'lse')
 
 
 @MODELS.register_module()
@@ -22,10 +28,20 @@ class CAMClsHead(BaseModule):
     ``LinearClsHead`` pools before the linear layer and cannot return the map,
     hence this head.
 
+    ``pool='lse'`` pools each class map with log-sum-exp instead,
+    ``logits_k = (1 / r) * log(mean_xy exp(r * cam_k)) + b_k`` (Pinheiro and
+    Collobert, CVPR 2015): between the mean (``r`` -> 0) and the maximum
+    (``r`` -> inf), so a defect covering a few cells of the grid can carry the
+    logit where a mean dilutes it by the cell count. The CAM is still the
+    map the logit is computed from, in the same single pass; the plain
+    ``with_cam=False`` path then computes it too.
+
     Args:
         in_channels: channels ``C`` of the feature map.
         num_classes: number of classes ``K`` (2: normal, defect).
         dropout: dropout probability on the features during training.
+        pool: ``'mean'`` (default) or ``'lse'``.
+        lse_r: sharpness ``r`` of the log-sum-exp pooling (``> 0``).
         init_cfg: initialisation of the linear layer.
     """
 
@@ -33,9 +49,18 @@ class CAMClsHead(BaseModule):
                  in_channels: int,
                  num_classes: int = 2,
                  dropout: float = 0.0,
+                 pool: str = 'mean',
+                 lse_r: float = 5.0,
                  init_cfg: Optional[dict] = dict(
                      type='Normal', layer='Linear', std=0.01)) -> None:
         super().__init__(init_cfg)
+        if pool not in POOLS:
+            raise ValueError(f'CAMClsHead: pool must be one of {POOLS}, got '
+                             f'{pool!r}')
+        if lse_r <= 0:
+            raise ValueError(f'CAMClsHead: lse_r must be > 0, got {lse_r}')
+        self.pool = pool
+        self.lse_r = float(lse_r)
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
@@ -56,13 +81,21 @@ class CAMClsHead(BaseModule):
             (without the bias).
         """
         feat = self.dropout(feat)
-        if not with_cam:
+        if not with_cam and self.pool == 'mean':
             return self.fc(feat.mean(dim=(2, 3)))
         cams = F.conv2d(feat, self.fc.weight[:, :, None, None])
-        logits = cams.mean(dim=(2, 3)) + self.fc.bias
-        return logits, cams
+        logits = self.pool_cams(cams) + self.fc.bias
+        return (logits, cams) if with_cam else logits
+
+    def pool_cams(self, cams: Tensor) -> Tensor:
+        """``(N, K, h, w)`` class maps -> ``(N, K)`` logits without the bias."""
+        if self.pool == 'mean':
+            return cams.mean(dim=(2, 3))
+        flat = cams.flatten(2).float() * self.lse_r
+        lse = torch.logsumexp(flat, dim=2) - math.log(flat.shape[2])
+        return (lse / self.lse_r).to(cams.dtype)
 
     def logits_from(self, feat: Tensor) -> Tensor:
         """Logits ``(N, K)`` of modified features ``(N, C, h, w)`` (the
         counterfactual and attention-weighted passes reuse the classifier)."""
-        return self.fc(self.dropout(feat).mean(dim=(2, 3)))
+        return self.forward(feat, with_cam=False)
