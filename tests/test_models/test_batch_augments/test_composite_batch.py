@@ -16,3 +16,15 @@ def test_empty_and_cat_keep_shapes_and_order():
     assert both.num_images == 4
     assert both.labels.tolist() == [1, 0, 1, 0]
     assert both.targets.tolist() == [1, -1, 1, -1]
+
+
+def test_subsample_draws_a_fraction_in_batch_order():
+    from mtl_plugin.models.batch_augments.composite_batch import subsample
+    idx = torch.tensor([1, 3, 4, 6, 7, 9, 10, 12])
+    torch.manual_seed(0)
+    part = subsample(idx, 0.25)
+    assert part.numel() == 2 and set(part.tolist()) <= set(idx.tolist())
+    assert part.tolist() == sorted(part.tolist())
+    assert subsample(idx, 1.0) is idx
+    assert subsample(idx[:1], 0.1).tolist() == [1]
+    assert subsample(idx[:0], 0.5).numel() == 0

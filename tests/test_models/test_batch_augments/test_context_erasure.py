@@ -101,3 +101,30 @@ def test_dtype_kept_and_bad_arguments():
         ContextErasure(blur_size=4)
     with pytest.raises(ValueError, match='dilate'):
         ContextErasure(dilate=-1)
+
+
+def test_feather_ramps_the_border_and_keeps_the_defect():
+    inputs, masks, labels = make_batch([1, 0], [1.0, 0.0])
+    hard = ContextErasure(dilate=2)(inputs, masks, labels).images[0, 0]
+    soft = ContextErasure(dilate=2, feather=2)(inputs, masks, labels).images[0, 0]
+    # the positive is region * 1 + (1 - region) * 0: the region itself
+    assert set(hard.unique().tolist()) == {0.0, 1.0}
+    assert torch.all(soft[3:5, 3:5] == 1.0)  # the GT defect is kept whole
+    inner = soft[(soft > 0) & (soft < 1)]
+    assert inner.numel() > 0  # a ramp, not a step
+    assert soft[0, 0] < soft[1, 1] < soft[2, 2] <= 1.0  # rising toward the defect
+    with pytest.raises(ValueError, match='feather'):
+        ContextErasure(dilate=1, feather=2)
+
+
+def test_defect_fraction_composes_from_part_of_the_defects():
+    inputs, masks, labels = make_batch([1, 1, 1, 1, 0, 0], [1, 2, 3, 4, 0, 0])
+    torch.manual_seed(0)
+    out = ContextErasure(dilate=1, defect_fraction=0.5)(inputs, masks, labels)
+    positives = out.labels == 1
+    assert positives.sum() == 2 and (out.labels == 0).sum() == 2
+    assert len(set(out.sources[positives].tolist())) == 2
+    one = ContextErasure(defect_fraction=0.1)(inputs, masks, labels)
+    assert (one.labels == 1).sum() == 1  # at least one defect image
+    with pytest.raises(ValueError, match='defect_fraction'):
+        ContextErasure(defect_fraction=0.0)

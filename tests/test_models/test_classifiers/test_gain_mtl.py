@@ -501,3 +501,30 @@ def test_augments_take_the_models_class_indices():
     model = build(defect_class=0)
     for augment in (model.context_erasure, model.defect_transplant):
         assert (augment.defect_class, augment.normal_class) == (0, 1)
+
+
+def test_evidence_cam_is_the_class_difference_and_guidance_reaches_both_classes():
+    """cam_evidence: the defect map is CAM_defect - CAM_normal (what the
+    softmax decision depends on), in predict and in the guidance, so the
+    guidance gradient reaches the normal class's weights too; offmask reads
+    the same map."""
+    plain = build(loss_weights=dict(cls=1.0, cam_guide=0.3))
+    evidence = build(cam_evidence=True,
+                     loss_weights=dict(cls=1.0, cam_guide=0.3, offmask=1.0))
+    inputs, samples = batch()
+    feat = evidence.cam_features(evidence.backbone(inputs))
+    _, cams = evidence.cls_head(feat)
+    torch.testing.assert_close(evidence.defect_map(cams), cams[:, 1:] - cams[:, :1])
+    torch.testing.assert_close(plain.defect_map(cams), cams[:, 1:])
+    losses = evidence.loss(inputs, samples)
+    assert set(losses) == {'loss_cls', 'loss_cam_guide', 'loss_offmask'}
+    losses['loss_cam_guide'].backward()
+    grad = evidence.cls_head.fc.weight.grad
+    assert grad[0].abs().sum() > 0 and grad[1].abs().sum() > 0
+    evidence.zero_grad()
+    plain.loss(inputs, samples)['loss_cam_guide'].backward()
+    assert plain.cls_head.fc.weight.grad[0].abs().sum() == 0  # defect row only
+    pred = evidence.eval().predict(inputs, samples)[0].pred_cam.data
+    assert pred.shape == (1, SIZE, SIZE)
+    with pytest.raises(ValueError, match='2-class'):
+        build(cam_evidence=True, cls_head=dict(type='CAMClsHead', num_classes=3))
