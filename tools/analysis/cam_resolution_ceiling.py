@@ -13,8 +13,7 @@ fraction of defect pixels per cell); it is upsampled back to the input size
 exactly as the model's :class:`BilinearMapUpsampler` does and scored by
 :class:`CAMMetric` with the config's test evaluator settings. The printed
 ``cam/iou`` per grid is the CAM-IoU of a model whose CAM is the best the grid
-can hold (the ~0.50 ceiling that the GAIN-MTL strategy report traced to
-7x7-16x16 maps is this number on its data).
+can hold (about 0.5 for 7x7-16x16 grids on thin synthetic defects).
 
 No model or checkpoint is needed; the dataset pipeline of the config is used,
 so images and masks are resized as in testing.

@@ -14,9 +14,11 @@ from mtl_plugin.registry import MODELS
 class DeconvMapDecoder(BaseModule):
     """Bilinear upsampling plus a learned residual from transposed convolutions.
 
-    The GAIN-MTL strategy report traced its CAM-IoU ceiling (~0.50) to
-    7x7-16x16 maps upsampled bilinearly. This decoder upsamples the map with ``num_layers``
-    stages of ``ConvTranspose2d(k=4, s=2, p=1)`` + norm + ReLU (each doubling
+    A CAM on a 7x7-16x16 grid upsampled bilinearly cannot trace a thin
+    defect (its CAM-IoU ceiling is about 0.5,
+    ``tools/analysis/cam_resolution_ceiling.py``). This decoder upsamples the
+    map with ``num_layers`` stages of ``ConvTranspose2d(k=4, s=2, p=1)`` +
+    norm + ReLU (each doubling
     the resolution), projects back to the map's channels with a 1x1 conv, resizes
     to the target size and adds the result to the bilinear upsampling of the
     input. The projection starts at zero, so an untrained decoder equals
