@@ -66,7 +66,7 @@ def parse_args(argv=None):
                    '(default 0: min(H, W) // 16)')
     p.add_argument('--cue-strength', type=int, default=None,
                    help='textile: colour cast in grey levels (+ blue, - red; '
-                   'default 10); photo --shortcut global: (+ red, - blue; default 12)')
+                   'default 10); photo --shortcut global: (+ red, - blue; default 8)')
     p.add_argument('--shortcut', default=None, choices=SHORTCUT_KINDS,
                    help='photo: the shortcut cue (default stamp): a corner stamp, '
                    'a global colour cast, or the flagged surface (--cue-surface)')

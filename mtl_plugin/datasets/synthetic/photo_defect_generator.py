@@ -15,13 +15,14 @@ masks 0/255, and ``generation_info.json``), with BGR uint8 images of shape
   surface of each image is drawn uniformly from ``surfaces`` (except under the
   ``surface`` cue, below) and recorded in its info.
 * Defects (``PHOTO_DEFECT_KINDS``), thin or faint where the other families'
-  are bold (a 40-65 grey-level step): ``hairline`` (a 1 px curved scratch,
-  brighter or darker by ``HAIRLINE_RANGE`` grey levels times a profile that
-  varies along the line between 0.35 and 1), ``stain`` (an irregular blob that
-  darkens the texture underneath by a smoothly varying ``STAIN_RANGE`` fraction,
-  8-20 %, so the texture shows through) and ``crack_network`` (two or three
+  are bold (a 40-65 grey-level step): ``hairline`` (a curved scratch,
+  brighter or darker by ``HAIRLINE_RANGE`` (18-35) grey levels times a profile
+  that varies along the line between 0.5 and 1; half of them 2 px wide),
+  ``stain`` (an irregular blob that darkens the texture underneath by a
+  smoothly varying ``STAIN_RANGE`` fraction, 15-30 %, so the texture shows
+  through) and ``crack_network`` (two or three
   1 px branching random-walk cracks from one point, darkening by
-  ``CRACK_RANGE``, each generation of branches fainter). Every mask pixel
+  ``CRACK_RANGE`` (25-45 %), each generation of branches fainter). Every mask pixel
   changes by at least ``MIN_CHANGE`` grey levels before rounding, so by at
   least one after it, and no value leaves [0, 255] (see the bounds below).
 * Shortcut cue (``shortcut``), planted in ``train`` with probability
@@ -73,17 +74,17 @@ from .photo_surfaces import PHOTO_SURFACES, SURFACE_HIGH, SURFACE_LOW, render_su
 PHOTO_DEFECT_KINDS = ('hairline', 'stain', 'crack_network')
 SHORTCUT_KINDS = ('stamp', 'global', 'surface')
 STREAMS = ('label', 'surface', 'defects', 'cue')
-HAIRLINE_RANGE = (8.0, 22.0)  # grey levels at the strongest point of the line
-HAIRLINE_PROFILE_MIN = 0.35  # weakest point of the line, relative to the strongest
-STAIN_RANGE = (0.08, 0.20)  # darkening fraction
-CRACK_RANGE = (0.15, 0.30)  # darkening fraction of the trunks
-CRACK_FADE = 0.8  # each generation of branches darkens by this times its parent's
+HAIRLINE_RANGE = (18.0, 35.0)  # grey levels at the strongest point of the line
+HAIRLINE_PROFILE_MIN = 0.5  # weakest point of the line, relative to the strongest
+STAIN_RANGE = (0.15, 0.30)  # darkening fraction
+CRACK_RANGE = (0.25, 0.45)  # darkening fraction of the trunks
+CRACK_FADE = 0.85  # each generation of branches darkens by this times its parent's
 CRACK_GENERATIONS = 2  # branches of branches, at most
-DEFAULT_CUE_STRENGTH = 12
-CUE_STRENGTH_MAX = 20
+DEFAULT_CUE_STRENGTH = 8
+CUE_STRENGTH_MAX = 10
 # Smallest change of a mask pixel: the weakest hairline point and the weakest
 # darkening of the darkest surface value (the faintest crack branch darkens by
-# CRACK_RANGE[0] * CRACK_FADE ** CRACK_GENERATIONS = 9.6 %).
+# CRACK_RANGE[0] * CRACK_FADE ** CRACK_GENERATIONS = 18 %).
 MIN_CHANGE = min(HAIRLINE_RANGE[0] * HAIRLINE_PROFILE_MIN,
                  SURFACE_LOW * min(STAIN_RANGE[0],
                                    CRACK_RANGE[0] * CRACK_FADE ** CRACK_GENERATIONS))
@@ -199,8 +200,9 @@ class Defect(NamedTuple):
 
 def _hairline(rng: np.random.Generator, mask: np.ndarray, offset: np.ndarray,
               x: float, y: float, size: int) -> None:
-    """A 1 px curved scratch through ``(x, y)``: its path turns smoothly (up to
-    0.04 rad per px) and its brightness change varies along it."""
+    """A 1 or 2 px wide curved scratch through ``(x, y)``: its path turns
+    smoothly (up to 0.04 rad per px) and its brightness change varies along
+    it."""
     h, w = mask.shape
     length = rng.uniform(0.3, 0.7) * size
     n = max(2, int(length / 0.5))  # half-pixel steps leave no gaps
@@ -213,9 +215,16 @@ def _hairline(rng: np.random.Generator, mask: np.ndarray, offset: np.ndarray,
     sign = -1.0 if rng.random() < 0.5 else 1.0
     change = sign * rng.uniform(*HAIRLINE_RANGE) * profile
     px, py = np.round(path).astype(int).T
-    keep = (px >= 0) & (px < w) & (py >= 0) & (py < h)
-    mask[py[keep], px[keep]] = 1
-    offset[py[keep], px[keep]] = change[keep]
+    # half of the scratches are 2 px wide: the path again, one pixel across
+    # its mean direction
+    width = int(rng.integers(1, 3))
+    across = np.array([-np.sin(heading.mean()), np.cos(heading.mean())])
+    step = np.round(across / np.abs(across).max()).astype(int)
+    for k in range(width):
+        qx, qy = px + k * step[0], py + k * step[1]
+        keep = (qx >= 0) & (qx < w) & (qy >= 0) & (qy < h)
+        mask[qy[keep], qx[keep]] = 1
+        offset[qy[keep], qx[keep]] = change[keep]
 
 
 def _crack_network(rng: np.random.Generator, mask: np.ndarray, factor: np.ndarray,
