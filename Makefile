@@ -3,7 +3,7 @@
 PY := $(or $(MTL_VENV),$(CURDIR)/.venv)/bin/python
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: install demo test
+.PHONY: install demo test lint
 
 install:
 	bash tools/install.sh
@@ -15,3 +15,7 @@ demo: install
 TEST_JOBS ?= 2
 test: install
 	OMP_NUM_THREADS=1 $(PY) -m pytest tests -q -n $(TEST_JOBS)
+
+# Lint: ruff with ruff.toml (pyflakes, pycodestyle, import order).
+lint: install
+	$(PY) -m ruff check .

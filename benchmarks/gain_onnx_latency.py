@@ -6,8 +6,8 @@ upsampled to the input) on the same batch, with the same number of threads;
 the two alternate call by call so that machine-load drift hits both, and the
 medians over ``--iters`` timed calls (after ``--warmup``) are compared.
 Without ``--checkpoint`` the model keeps its initial weights, with no
-pretrained download (latency does not depend on them). Prints both medians and the ratio ONNX / PyTorch, and
-the largest absolute output difference.
+pretrained download (latency does not depend on them). Prints both medians
+and the ratio ONNX / PyTorch, and the largest absolute output difference.
 
     python benchmarks/gain_onnx_latency.py configs/gain/demo.py --batch-size 8 --threads 1
 """
@@ -21,8 +21,7 @@ import numpy as np
 import torch
 
 from mtl_plugin.apis import build_model, load_config
-from mtl_plugin.deployment import (GAINExportModule, export_onnx, onnx_session,
-                                   run_onnx)
+from mtl_plugin.deployment import GAINExportModule, export_onnx, onnx_session, run_onnx
 
 
 def main(argv=None) -> None:

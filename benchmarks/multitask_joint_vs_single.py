@@ -249,8 +249,7 @@ def main(argv=None):
     import torch
     torch.set_num_threads(args.threads)
     import mtl_plugin  # noqa: F401
-    from mtl_plugin.datasets.synthetic.multitask_scenes import \
-        generate_multitask_dataset
+    from mtl_plugin.datasets.synthetic.multitask_scenes import generate_multitask_dataset
     if not osp.isfile(osp.join(args.data_root, 'annotations/val.json')):
         generate_multitask_dataset(args.data_root, args.num_train,
                                    args.num_val, size=64, seed=args.data_seed)

@@ -24,7 +24,8 @@ import time
 
 from repo_paths import REPO_ROOT
 
-CONFIGS = dict(grid='study-3task_tinycnn_20e_orientation-study.py', gap='study-3task-gap_tinycnn_20e_orientation-study.py')
+CONFIGS = dict(grid='study-3task_tinycnn_20e_orientation-study.py',
+               gap='study-3task-gap_tinycnn_20e_orientation-study.py')
 
 
 def parse_args(argv=None):
@@ -78,8 +79,7 @@ def main(argv=None):
     import torch
     torch.set_num_threads(args.threads)
     import mtl_plugin  # noqa: F401
-    from mtl_plugin.datasets.synthetic.orientation_study import \
-        generate_orientation_study
+    from mtl_plugin.datasets.synthetic.orientation_study import generate_orientation_study
     if not osp.isfile(osp.join(args.data_root, 'annotations/val.json')):
         generate_orientation_study(args.data_root, args.num_train,
                                    args.num_val, seed=args.seed)

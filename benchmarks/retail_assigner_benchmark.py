@@ -21,7 +21,8 @@ resident set size (``ru_maxrss``) during ``assign`` minus its resident size
 just before, i.e. the extra memory the assignment needed (CPU tensors are not
 seen by tracemalloc). Each subprocess may add at most ``--mem-cap-gb`` of
 address space during the assignment (``RLIMIT_AS``), so that an unchunked
-run that would need more fails cleanly (reported as ``> cap``) instead of exhausting a shared machine. When
+run that would need more fails cleanly (reported as ``> cap``) instead of
+exhausting a shared machine. When
 MaxIoUAssigner does not fit at full size, the script also compares the
 methods on a half-size image (666x400, a quarter of the anchors).
 
@@ -67,13 +68,11 @@ def worker(method: str, num_gts: int, width: int, height: int,
            threads: int, repeats: int, mem_cap_gb: float,
            device: str = 'cpu') -> dict:
     import torch
-
-    import mtl_plugin  # noqa: F401  (compat fixes before mmdet imports)
     from mmdet.models.task_modules.assigners import MaxIoUAssigner
     from mmengine.structures import InstanceData
 
-    from mtl_plugin.models.task_modules import (CenterSamplingIoUAssigner,
-                                                DenseAnchorGenerator)
+    import mtl_plugin  # noqa: F401  (compat fixes before mmdet imports)
+    from mtl_plugin.models.task_modules import CenterSamplingIoUAssigner, DenseAnchorGenerator
     torch.set_num_threads(threads)
     gen = DenseAnchorGenerator()
     pad_w, pad_h = (-(-width // 64) * 64, -(-height // 64) * 64)

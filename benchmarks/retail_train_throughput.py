@@ -146,9 +146,9 @@ def measure(models: Dict, data: dict, iters: int, warmup: int,
 def main(argv=None):
     args = parse_args(argv)
     import torch
+    from mmengine.logging import MMLogger
 
     import mtl_plugin  # noqa: F401  (compat fixes, registers our modules)
-    from mmengine.logging import MMLogger
     # Keep the table readable: no per-parameter init report.
     MMLogger.get_instance('mmengine').setLevel(logging.WARNING)
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')

@@ -47,6 +47,7 @@ def trace_row(workload, image_size: int) -> Dict:
     from mmengine.config import Config
 
     from mtl_plugin.diagnostics import SyntheticTaskDataset, trace
+
     from repo_paths import REPO_ROOT
     cfg = Config.fromfile(osp.join(REPO_ROOT, workload.config))
     cfg.model = copy.deepcopy(cfg.model)
@@ -72,10 +73,10 @@ def trace_row(workload, image_size: int) -> Dict:
 
 def main(argv=None) -> List[Dict]:
     args = parse_args(argv)
-    import mtl_plugin  # noqa: F401
+    from gpu_workloads import WORKLOADS
     from mmengine.logging import MMLogger
 
-    from gpu_workloads import WORKLOADS
+    import mtl_plugin  # noqa: F401
     MMLogger.get_instance('mmengine').setLevel(logging.WARNING)
     size = args.image_size or (64 if args.dry_run else 256)
     rows = []

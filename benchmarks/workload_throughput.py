@@ -69,6 +69,7 @@ class BackboneAlone:
 
     def __init__(self, backbone_cfg: Dict) -> None:
         import torch
+
         from mtl_plugin.registry import MODELS
         self.net = MODELS.build(backbone_cfg)
         self.mean = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
@@ -161,7 +162,7 @@ def measure(workload, subject: str, dtype: str, setting, device: str,
                          'torch.autocast(cpu)' if cpu_autocast else 'none'))
     if device.startswith('cuda'):
         row['peak_mem_gb'] = torch.cuda.max_memory_allocated() / 2**30
-    del net, optim, data
+    net = optim = data = None  # free the model before emptying the CUDA cache
     if device.startswith('cuda'):
         torch.cuda.empty_cache()
     return row
@@ -170,11 +171,10 @@ def measure(workload, subject: str, dtype: str, setting, device: str,
 def main(argv=None) -> List[Dict]:
     args = parse_args(argv)
     import torch
-
-    import mtl_plugin  # noqa: F401  (compat fixes, registers our modules)
+    from gpu_workloads import WORKLOADS
     from mmengine.logging import MMLogger
 
-    from gpu_workloads import WORKLOADS
+    import mtl_plugin  # noqa: F401  (compat fixes, registers our modules)
     MMLogger.get_instance('mmengine').setLevel(logging.WARNING)
     device = args.device or ('cpu' if args.dry_run or not
                              torch.cuda.is_available() else 'cuda')

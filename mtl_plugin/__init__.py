@@ -17,8 +17,7 @@ from mmdet.utils import register_all_modules as _register_mmdet  # noqa: E402
 _register_mmdet(init_default_scope=False)
 
 # diagnostics/ registers nothing: tools/diagnose.py imports it on its own.
-from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
-               structures, visualization)
+from . import datasets, engine, evaluation, models, structures, visualization  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -41,8 +41,13 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mtl_plugin.apis import (MASK_PATTERNS, MultiTaskInferencer,
-                                 collect_inputs, inferencer_for, load_config)
+    from mtl_plugin.apis import (
+        MASK_PATTERNS,
+        MultiTaskInferencer,
+        collect_inputs,
+        inferencer_for,
+        load_config,
+    )
     from mtl_plugin.utils.config_checks import ConfigError
     exclude = MASK_PATTERNS if args.exclude is None else args.exclude
     try:

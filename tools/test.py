@@ -29,14 +29,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    import mtl_plugin  # noqa: F401  (compat fixes + registration)
     from mmengine.dist import is_main_process
     from mmengine.runner import Runner
 
-    from mtl_plugin.apis.run_setup import (format_metrics_table, save_metrics,
-                                           setup_test_cfg)
-    from mtl_plugin.utils.config_checks import (ConfigError,
-                                                check_checkpoint_matches)
+    import mtl_plugin  # noqa: F401  (compat fixes + registration)
+    from mtl_plugin.apis.run_setup import format_metrics_table, save_metrics, setup_test_cfg
+    from mtl_plugin.utils.config_checks import ConfigError, check_checkpoint_matches
     try:
         cfg = setup_test_cfg(args)
         runner = Runner.from_cfg(cfg)

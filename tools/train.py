@@ -42,9 +42,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    import mtl_plugin  # noqa: F401  (compat fixes + registration)
     from mmengine.runner import Runner
 
+    import mtl_plugin  # noqa: F401  (compat fixes + registration)
     from mtl_plugin.apis.run_setup import setup_train_cfg
     from mtl_plugin.engine.failure_report import install_failure_report
     from mtl_plugin.utils.config_checks import ConfigError

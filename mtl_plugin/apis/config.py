@@ -4,8 +4,7 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
-from mtl_plugin.utils.config_checks import (ConfigError, check_key_exists,
-                                            check_top_level_keys)
+from mtl_plugin.utils.config_checks import ConfigError, check_key_exists, check_top_level_keys
 
 
 def load_config(path: str, cfg_options: Optional[Dict] = None,

@@ -16,8 +16,7 @@ from typing import Dict
 import torch
 from mmengine.config import Config
 
-from mtl_plugin.utils.config_checks import (ConfigError, check_dataset_paths,
-                                            default_work_dir)
+from mtl_plugin.utils.config_checks import ConfigError, check_dataset_paths, default_work_dir
 from mtl_plugin.utils.pretrained_weights import check_pretrained_weights
 
 from .config import load_config

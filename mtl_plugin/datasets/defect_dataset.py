@@ -45,8 +45,8 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from mtl_plugin.registry import DATASETS
-from .defect_layouts import (LAYOUTS, SPLITS, Candidate, Layout, build_layout,
-                             detect_layout)
+
+from .defect_layouts import LAYOUTS, SPLITS, Candidate, Layout, build_layout, detect_layout
 from .defect_layouts.files import stem
 from .defect_mask_io import DefectDataError, read_binary_mask, read_image_size
 

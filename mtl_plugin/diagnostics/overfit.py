@@ -29,8 +29,7 @@ from mtl_plugin.apis import build_dataset, config_scope
 
 from .config_inspect import first_dataset, model_tasks, pipeline_of, to_plain
 from .findings import Report
-from .overfit_verdict import (DEFAULT_TARGETS, OverfitCurve, judge_overfit,
-                              task_metric)
+from .overfit_verdict import DEFAULT_TARGETS, OverfitCurve, judge_overfit, task_metric
 from .synthetic_data import synthetic_evaluator_cfg
 
 

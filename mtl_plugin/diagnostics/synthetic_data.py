@@ -30,8 +30,14 @@ from torch.utils.data import Dataset
 
 from mtl_plugin.apis import config_scope
 
-from .config_inspect import (dataset_metainfo, first_dataset,
-                             model_tasks, pipeline_of, to_plain, type_name)
+from .config_inspect import (
+    dataset_metainfo,
+    first_dataset,
+    model_tasks,
+    pipeline_of,
+    to_plain,
+    type_name,
+)
 
 # Saturated, well separated BGR colours, one per object kind.
 _PALETTE = [(0, 0, 255), (0, 255, 0), (255, 0, 0), (0, 255, 255),

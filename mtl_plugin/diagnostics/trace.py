@@ -19,8 +19,13 @@ from mtl_plugin.apis import build_dataset, build_model, unwrap_dataset
 from mtl_plugin.utils.config_checks import ConfigError
 
 from .findings import Report
-from .pipeline_probe import (array_summary, format_steps, format_summary,
-                             pipeline_transforms, run_steps)
+from .pipeline_probe import (
+    array_summary,
+    format_steps,
+    format_summary,
+    pipeline_transforms,
+    run_steps,
+)
 
 # Relative tolerance for "same output" (float32 conv reorderings stay ~1e-6).
 REL_TOL = 1e-3

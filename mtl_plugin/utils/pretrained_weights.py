@@ -57,9 +57,12 @@ def _init_cfgs(node: Any, key: str):
 
 def _named_url(checkpoint: str) -> Optional[str]:
     """Download URL of mmengine's named schemes, None if not one of them."""
-    from mmengine.runner.checkpoint import (get_deprecated_model_names,
-                                            get_external_models, get_mmcls_models,
-                                            get_torchvision_models)
+    from mmengine.runner.checkpoint import (
+        get_deprecated_model_names,
+        get_external_models,
+        get_mmcls_models,
+        get_torchvision_models,
+    )
     for prefix in ('torchvision://', 'modelzoo://'):
         if checkpoint.startswith(prefix):
             return get_torchvision_models().get(checkpoint[len(prefix):])

@@ -35,11 +35,16 @@ import torch
 
 from mtl_plugin.evaluation.defect_predictions import DefectPredictions, field_map
 from mtl_plugin.evaluation.metrics.defect_cls_metric import auroc, average_precision
-from mtl_plugin.evaluation.operating_point import (counts_at, expected_calibration_error,
-                                                   fpr_at_full_recall, recall_at_fpr,
-                                                   threshold_sweep)
+from mtl_plugin.evaluation.operating_point import (
+    counts_at,
+    expected_calibration_error,
+    fpr_at_full_recall,
+    recall_at_fpr,
+    threshold_sweep,
+)
 from mtl_plugin.evaluation.shortcut_audit import summary_rows, verdict_line
 from mtl_plugin.utils.map_normalization import minmax_normalize
+
 from .gain_panels import draw_gain_panels
 
 CSV_NAME = 'per_image.csv'

@@ -8,6 +8,7 @@ import numpy as np
 from mmengine.hooks import Hook
 
 from mtl_plugin.registry import HOOKS
+
 from .gain_panels import draw_gain_panels
 
 

@@ -2,10 +2,11 @@
 import os.path as osp
 
 import pytest
-from mtl_test_utils import TEST_DATA
 
 from mtl_plugin.apis import config_scope, load_config
 from mtl_plugin.utils.config_checks import ConfigError
+
+from mtl_test_utils import TEST_DATA
 
 TOY = osp.join(TEST_DATA, 'configs', 'toy_train.py')
 

@@ -4,10 +4,11 @@ import sys
 
 import pytest
 from mmengine.dataset import ClassBalancedDataset, ConcatDataset, RepeatDataset
-from mtl_test_utils import TEST_DATA
 
 from mtl_plugin.apis import build_dataset, load_config, unwrap_dataset
 from mtl_plugin.utils.config_checks import ConfigError
+
+from mtl_test_utils import TEST_DATA
 
 if TEST_DATA not in sys.path:
     sys.path.insert(0, TEST_DATA)  # toy_modules (custom_imports of the config)

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from mtl_test_utils import REPO
 
 from mtl_plugin.apis import build_model, load_config
 from mtl_plugin.apis.defect_inferencer import DefectInferencer
 from mtl_plugin.apis.inference_pipeline import inference_pipeline_cfg
+
+from mtl_test_utils import REPO
 
 DEMO = osp.join(REPO, 'configs', 'gain', 'demo.py')
 SIZE = 96  # image size; demo.py's network input is 128 px
@@ -23,7 +24,9 @@ SIZE = 96  # image size; demo.py's network input is 128 px
 def demo_run(tmp_path_factory):
     """4 generated test images, a random-init demo checkpoint, the test dump."""
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
     root = tmp_path_factory.mktemp('inferencer')
     data = str(root / 'data')
     generate_defect_dataset(MetalDefectGeneratorConfig(height=SIZE, width=SIZE,

@@ -5,10 +5,11 @@ import sys
 import pytest
 import torch
 from mmengine.runner import save_checkpoint
-from mtl_test_utils import TEST_DATA
 
 from mtl_plugin.apis import build_model, load_config
 from mtl_plugin.utils.config_checks import ConfigError
+
+from mtl_test_utils import TEST_DATA
 
 if TEST_DATA not in sys.path:
     sys.path.insert(0, TEST_DATA)  # toy_modules (custom_imports of the config)

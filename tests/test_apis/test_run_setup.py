@@ -5,8 +5,9 @@ from argparse import Namespace
 import pytest
 import torch
 
-from mtl_plugin.utils.config_checks import ConfigError
 from mtl_plugin.apis.run_setup import setup_test_cfg, setup_train_cfg
+from mtl_plugin.utils.config_checks import ConfigError
+
 from mtl_test_utils import REPO, TEST_DATA
 
 TOY = f'{REPO}/tests/data/configs/toy_train.py'

@@ -4,6 +4,7 @@ import importlib.util
 import os.path as osp
 
 import pytest
+
 from mtl_test_utils import REPO
 
 

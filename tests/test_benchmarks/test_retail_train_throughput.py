@@ -4,8 +4,8 @@ import json
 import os.path as osp
 
 import torch
-from mtl_test_utils import REPO
 
+from mtl_test_utils import REPO
 
 
 def _load():

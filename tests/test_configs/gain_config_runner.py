@@ -14,7 +14,9 @@ SIZE = 64
 def make_defect_data(root: str) -> str:
     """20 train / 4 test images of 64 px in the KolektorSDD2 layout."""
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
     generate_defect_dataset(
         MetalDefectGeneratorConfig(height=SIZE, width=SIZE, num_train=20,
                                    num_test=4, seed=0), root, progress=False)

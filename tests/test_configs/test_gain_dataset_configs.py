@@ -11,11 +11,14 @@ from mmengine.evaluator import Evaluator
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.structures import PixelData
-from mtl_test_utils import REPO
 
 from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-    MetalDefectGeneratorConfig, generate_defect_dataset)
+    MetalDefectGeneratorConfig,
+    generate_defect_dataset,
+)
 from mtl_plugin.registry import EVALUATOR
+
+from mtl_test_utils import REPO
 
 CFG_DIR = osp.join(REPO, 'configs', 'gain', '_base_', 'datasets')
 
@@ -106,7 +109,7 @@ def test_real_layout_configs(tmp_path, name):
                                 root, progress=False)
     cfg = Config.fromfile(osp.join(CFG_DIR, name))
     loaders = _loaders(cfg, root, (32, 64))
-    sizes = {n: len(l.dataset) for n, l in loaders.items()}
+    sizes = {n: len(loader.dataset) for n, loader in loaders.items()}
     if name == 'mvtec-ad.py':
         # 16 images re-split 60/10/30 per label (good 11, broken 5)
         assert sum(sizes.values()) == 16

@@ -4,8 +4,9 @@ is in test_gain_derived_configs.py)."""
 import ast
 import os.path as osp
 
-from gain_config_runner import REPO, make_defect_data, tiny_cfg, train_and_val
 from mmengine.config import Config
+
+from gain_config_runner import REPO, make_defect_data, tiny_cfg, train_and_val
 
 GAIN = osp.join(REPO, 'configs', 'gain')
 

@@ -5,6 +5,7 @@ import math
 
 import pytest
 import torch
+
 from gain_config_runner import SIZE, make_defect_data, tiny_cfg, train_and_val
 
 S5_TERMS = {'loss_cls', 'loss_cam_guide', 'loss_am', 'loss_guide',

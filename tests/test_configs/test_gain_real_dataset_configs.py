@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 from mtl_plugin.apis import build_dataset, build_model
+
 from mtl_test_utils import REPO
 
 GAIN = osp.join(REPO, 'configs', 'gain')
@@ -44,7 +45,9 @@ def test_model_builds_and_predicts(name, data_base):
 
 def test_kolektorsdd2_dataset_builds(tmp_path):
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
     root = str(tmp_path / 'ksdd2')
     generate_defect_dataset(MetalDefectGeneratorConfig(height=64, width=48, num_train=10,
                                                   num_test=4, seed=0),

@@ -4,6 +4,7 @@ channels are checked with s6 in test_gain_derived_configs.py)."""
 import math
 
 import pytest
+
 from gain_config_runner import make_defect_data, tiny_cfg, train_and_val
 
 # Loss terms each strategy adds (and every later one keeps).

@@ -14,13 +14,14 @@ from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData, PixelData
-from mtl_test_utils import REPO
 
 import mtl_plugin  # noqa: F401
-from gain_config_runner import swap_in_tiny_backbone
 from mtl_plugin.datasets.synthetic import generate_shelf_image
 from mtl_plugin.registry import MODELS
 from mtl_plugin.structures import MultiTaskDataSample
+
+from gain_config_runner import swap_in_tiny_backbone
+from mtl_test_utils import REPO
 
 DTYPES = [torch.bfloat16, torch.float16]
 

@@ -7,13 +7,12 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
-from mtl_test_utils import REPO
 
 import mtl_plugin  # noqa: F401
-from mtl_plugin.datasets.synthetic.multitask_scenes import \
-    generate_multitask_dataset
-from mtl_plugin.datasets.synthetic.orientation_study import \
-    generate_orientation_study
+from mtl_plugin.datasets.synthetic.multitask_scenes import generate_multitask_dataset
+from mtl_plugin.datasets.synthetic.orientation_study import generate_orientation_study
+
+from mtl_test_utils import REPO
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs/multitask/*.py')))
 

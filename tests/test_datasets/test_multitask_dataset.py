@@ -11,7 +11,11 @@ from mmengine.registry import init_default_scope
 
 import mtl_plugin  # noqa: F401
 from mtl_plugin.datasets.synthetic.multitask_scenes import (
-    IMAGE_CLASSES, KINDS, SEG_CLASSES, generate_multitask_dataset)
+    IMAGE_CLASSES,
+    KINDS,
+    SEG_CLASSES,
+    generate_multitask_dataset,
+)
 from mtl_plugin.registry import DATASETS
 
 METAINFO = dict(classes=KINDS, seg_classes=SEG_CLASSES,

@@ -4,8 +4,7 @@ import pytest
 from mmengine.registry import init_default_scope
 
 import mtl_plugin  # noqa: F401
-from mtl_plugin.datasets.synthetic.orientation_study import \
-    generate_orientation_study
+from mtl_plugin.datasets.synthetic.orientation_study import generate_orientation_study
 from mtl_plugin.registry import DATASETS
 
 PIPELINE = [dict(type='LoadImageFromFile'),

@@ -8,10 +8,16 @@ import pytest
 import torch
 
 from mtl_plugin.apis import build_model, load_config
-from mtl_plugin.deployment import (GAINExportModule, HeadOutputsExportModule,
-                                   export_onnx, missing_onnx_packages,
-                                   onnx_session, run_onnx)
+from mtl_plugin.deployment import (
+    GAINExportModule,
+    HeadOutputsExportModule,
+    export_onnx,
+    missing_onnx_packages,
+    onnx_session,
+    run_onnx,
+)
 from mtl_plugin.structures import MultiTaskDataSample
+
 from mtl_test_utils import REPO
 
 MISSING = missing_onnx_packages()

@@ -1,4 +1,5 @@
 import pytest
+
 from diag_helpers import write_seg_folder
 
 

@@ -6,6 +6,7 @@ import sys
 import cv2
 import numpy as np
 import torch
+
 from mtl_test_utils import TEST_DATA
 
 CONFIGS = osp.join(TEST_DATA, 'configs', 'diagnostics')
@@ -39,8 +40,9 @@ def write_seg_folder(root: str, num: int = 8, size: int = 64, fg_value: int = 1,
 
 
 def load_cfg(path: str, data_root: str = None):
-    import mtl_plugin  # noqa: F401
     from mmengine.config import Config
+
+    import mtl_plugin  # noqa: F401
     cfg = Config.fromfile(path)
     if data_root is not None:
         for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):

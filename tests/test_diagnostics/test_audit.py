@@ -2,9 +2,10 @@ import copy
 import os.path as osp
 
 import pytest
-from diag_helpers import load_cfg, tiny_cfg
 
 from mtl_plugin.diagnostics import audit
+
+from diag_helpers import load_cfg, tiny_cfg
 
 MIM = osp.join(osp.dirname(__import__('mmdet').__file__), '.mim', 'configs')
 MMSEG = osp.join(osp.dirname(__import__('mmseg').__file__), '.mim', 'configs')

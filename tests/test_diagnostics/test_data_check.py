@@ -2,9 +2,10 @@ import os.path as osp
 
 import cv2
 import numpy as np
-from diag_helpers import load_cfg, tiny_cfg, write_seg_folder
 
 from mtl_plugin.diagnostics import SyntheticTaskDataset, data_check
+
+from diag_helpers import load_cfg, tiny_cfg, write_seg_folder
 
 MMSEG = osp.join(osp.dirname(__import__('mmseg').__file__), '.mim', 'configs')
 DRIVE = osp.join(MMSEG, 'unet', 'unet-s5-d16_deeplabv3_4xb4-40k_drive-64x64.py')

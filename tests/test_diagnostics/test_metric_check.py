@@ -1,17 +1,16 @@
 import os.path as osp
 
 import numpy as np
-from diag_helpers import load_cfg, tiny_cfg
-from mtl_test_utils import REPO
 
 from mtl_plugin.diagnostics import metric_check
 from mtl_plugin.diagnostics.metric_check.cam_reference import numpy_cam
-from mtl_plugin.diagnostics.metric_check.cls_reference import (numpy_binary_cls,
-                                                               numpy_cls)
+from mtl_plugin.diagnostics.metric_check.cls_reference import numpy_binary_cls, numpy_cls
 from mtl_plugin.diagnostics.metric_check.coco_reference import pycocotools_ap
 from mtl_plugin.diagnostics.metric_check.seg_reference import numpy_iou
-from mtl_plugin.diagnostics.metric_check.synthetic_inputs import (
-    synthetic_dense_det, synthetic_det)
+from mtl_plugin.diagnostics.metric_check.synthetic_inputs import synthetic_dense_det, synthetic_det
+
+from diag_helpers import load_cfg, tiny_cfg
+from mtl_test_utils import REPO
 
 MIM = osp.join(osp.dirname(__import__('mmdet').__file__), '.mim', 'configs')
 

@@ -1,7 +1,7 @@
-from diag_helpers import tiny_cfg
-
 from mtl_plugin.diagnostics import SyntheticTaskDataset, overfit
 from mtl_plugin.diagnostics.overfit_verdict import task_metric
+
+from diag_helpers import tiny_cfg
 
 
 def test_task_metric_keys_and_percent():

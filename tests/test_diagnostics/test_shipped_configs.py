@@ -10,11 +10,11 @@ import glob
 import os.path as osp
 
 import pytest
+
+from mtl_plugin.diagnostics import SyntheticTaskDataset, audit, metric_check, overfit
+
 from diag_helpers import load_cfg
 from mtl_test_utils import REPO, TEST_DATA
-
-from mtl_plugin.diagnostics import (SyntheticTaskDataset, audit, metric_check,
-                                    overfit)
 
 SHIPPED = sorted(p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
                                       recursive=True)

@@ -1,8 +1,8 @@
 import os.path as osp
 
-from diag_helpers import load_cfg, tiny_cfg
-
 from mtl_plugin.diagnostics import SyntheticTaskDataset, trace
+
+from diag_helpers import load_cfg, tiny_cfg
 
 MIM = osp.join(osp.dirname(__import__('mmdet').__file__), '.mim', 'configs')
 

@@ -1,8 +1,6 @@
 import numpy as np
 
-from mtl_plugin.evaluation.dense_detection_matching import (box_iou,
-                                                            match_dataset,
-                                                            match_image)
+from mtl_plugin.evaluation.dense_detection_matching import box_iou, match_dataset, match_image
 
 
 def test_box_iou_known_values():

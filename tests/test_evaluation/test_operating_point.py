@@ -4,8 +4,15 @@ import random
 import pytest
 
 from mtl_plugin.evaluation.operating_point import (
-    best_f1_threshold, counts_at, expected_calibration_error, fpr_at_full_recall,
-    recall_at_fpr, threshold_for_fpr, threshold_for_recall, threshold_sweep)
+    best_f1_threshold,
+    counts_at,
+    expected_calibration_error,
+    fpr_at_full_recall,
+    recall_at_fpr,
+    threshold_for_fpr,
+    threshold_for_recall,
+    threshold_sweep,
+)
 
 # Hand-made scores with ties across classes (0.8 and 0.4 are held by a defect
 # and a normal image). Thresholds t (predict defect iff score >= t):

@@ -6,10 +6,10 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.structures import PixelData
-from mtl_test_utils import REPO
 
 from mtl_plugin.structures import MultiTaskDataSample
 
+from mtl_test_utils import REPO
 
 
 def _tool():
@@ -48,7 +48,9 @@ def test_oracle_iou_known_values():
 
 def test_cli_on_generated_defects(tmp_path, run_tool):
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
     generate_defect_dataset(MetalDefectGeneratorConfig(height=64, width=64,
                                                   num_train=2, num_test=6,
                                                   seed=0),

@@ -15,6 +15,7 @@ from mmengine.evaluator import DumpResults, Evaluator
 from mmengine.structures import PixelData
 
 from mtl_plugin.structures import MultiTaskDataSample
+
 from mtl_test_utils import REPO
 
 S = 32
@@ -211,7 +212,10 @@ def test_audit_section_from_an_audit_json(tmp_path):
 def test_audit_option_runs_the_library_audit(tmp_path):
     from mtl_plugin.apis import build_model, load_config
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
+
     from mtl_test_utils import TEST_DATA
     work = _work_dir(tmp_path)
     data = str(tmp_path / 'data')

@@ -5,9 +5,10 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.evaluator import DumpResults, Evaluator
-from mtl_test_utils import REPO
 
 from mtl_plugin.structures import MultiTaskDataSample
+
+from mtl_test_utils import REPO
 
 # thresholds of these scores (see tests/test_evaluation/test_operating_point.py)
 #   t     .9   .8   .6   .4   .3   .1

@@ -1,11 +1,9 @@
 """Two CPU processes (gloo) train through tools/dist_train.sh and mmengine DDP."""
-import os
 import os.path as osp
 import socket
 import subprocess
 import sys
 
-import torch
 from mmengine.runner import CheckpointLoader
 
 from mtl_test_utils import REPO, tool_env

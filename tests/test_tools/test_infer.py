@@ -10,11 +10,18 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from mtl_test_utils import REPO
 
-from mtl_plugin.apis import (DefectInferencer, MultiTaskInferencer,
-                             UnreadableImageError, build_model, collect_inputs,
-                             inferencer_for, load_config)
+from mtl_plugin.apis import (
+    DefectInferencer,
+    MultiTaskInferencer,
+    UnreadableImageError,
+    build_model,
+    collect_inputs,
+    inferencer_for,
+    load_config,
+)
+
+from mtl_test_utils import REPO
 
 
 def _tool():

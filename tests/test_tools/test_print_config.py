@@ -5,6 +5,7 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+
 from mtl_test_utils import REPO
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 from mmengine.fileio import dump
-from mtl_test_utils import REPO
 from PIL import Image
 
+from mtl_test_utils import REPO
 
 
 def _tool(relpath):

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from mtl_plugin.apis import build_model, load_config
+
 from mtl_test_utils import REPO
 
 INPUT = 64
@@ -29,7 +30,9 @@ def run(tmp_path_factory):
     """(config path, checkpoint path): demo.py at 64 px on 16 generated
     images (8 in val), random weights saved as a checkpoint."""
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
     root = tmp_path_factory.mktemp('audit_tool')
     data = str(root / 'data')
     generate_defect_dataset(MetalDefectGeneratorConfig(

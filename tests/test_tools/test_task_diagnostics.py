@@ -4,11 +4,10 @@ import json
 import os.path as osp
 
 import pytest
+
+from mtl_plugin.datasets.synthetic.orientation_study import generate_orientation_study
+
 from mtl_test_utils import REPO
-
-from mtl_plugin.datasets.synthetic.orientation_study import \
-    generate_orientation_study
-
 
 
 def test_report_and_png(tmp_path, run_tool):

@@ -8,8 +8,12 @@ import torch
 from mmengine.config import Config
 
 from mtl_plugin.utils.config_checks import ConfigError
-from mtl_plugin.utils.pretrained_weights import (check_pretrained_weights,
-                                                 pretrained_refs, url_reachable)
+from mtl_plugin.utils.pretrained_weights import (
+    check_pretrained_weights,
+    pretrained_refs,
+    url_reachable,
+)
+
 from mtl_test_utils import REPO
 
 S1 = osp.join(REPO, 'configs', 'gain', 's1.py')

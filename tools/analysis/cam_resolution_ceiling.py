@@ -60,7 +60,6 @@ def ceiling(samples: Sequence, grids: Sequence[int],
         ``{g: CAMMetric results}`` (keys without prefix: ``iou``,
         ``iou_best``, ``pxap``, ``point_game``, ``energy_inside``, ...).
     """
-    import torch
     import torch.nn.functional as F
     from mmengine.structures import PixelData
 

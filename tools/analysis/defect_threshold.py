@@ -21,9 +21,12 @@ import math
 import sys
 
 from mtl_plugin.evaluation.defect_predictions import load_defect_predictions
-from mtl_plugin.evaluation.operating_point import (best_f1_threshold, counts_at,
-                                                   threshold_for_fpr,
-                                                   threshold_for_recall)
+from mtl_plugin.evaluation.operating_point import (
+    best_f1_threshold,
+    counts_at,
+    threshold_for_fpr,
+    threshold_for_recall,
+)
 
 
 def _fmt(value) -> str:

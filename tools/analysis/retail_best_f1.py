@@ -10,8 +10,7 @@ operating point).
 import argparse
 import json
 
-from mtl_plugin.evaluation.dense_detection_matching import (
-    load_dumped_predictions, match_dataset)
+from mtl_plugin.evaluation.dense_detection_matching import load_dumped_predictions, match_dataset
 
 
 def main(argv=None) -> None:

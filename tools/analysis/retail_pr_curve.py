@@ -14,8 +14,7 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from mtl_plugin.evaluation.dense_detection_matching import (  # noqa: E402
-    load_dumped_predictions, match_dataset)
+from mtl_plugin.evaluation.dense_detection_matching import load_dumped_predictions, match_dataset  # noqa: E402
 
 
 def main(argv=None) -> None:

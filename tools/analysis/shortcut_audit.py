@@ -74,9 +74,12 @@ def parse_args(argv=None):
 def main(argv=None) -> None:
     args = parse_args(argv)
     import mtl_plugin  # noqa: F401  (compat fixes + registration)
-    from mtl_plugin.evaluation.shortcut_audit import (AuditSettings, VerdictRule,
-                                                      format_summary_table,
-                                                      run_shortcut_audit)
+    from mtl_plugin.evaluation.shortcut_audit import (
+        AuditSettings,
+        VerdictRule,
+        format_summary_table,
+        run_shortcut_audit,
+    )
     from mtl_plugin.utils.config_checks import ConfigError
     out_dir = args.out_dir or osp.join(osp.dirname(osp.abspath(args.checkpoint)),
                                        f'shortcut_audit_{args.split}')

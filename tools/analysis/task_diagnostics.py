@@ -217,8 +217,7 @@ def probe_report(model, cfg, cls_tasks, test_results, test_feats,
 def main(argv=None):
     args = parse_args(argv)
     from mtl_plugin.apis import load_config
-    from mtl_plugin.evaluation.metrics.multitask_study_metric import \
-        study_report
+    from mtl_plugin.evaluation.metrics.multitask_study_metric import study_report
     from mtl_plugin.utils.config_checks import ConfigError
     try:
         cfg = load_config(args.config, args.cfg_options)

@@ -20,8 +20,7 @@ import sys
 
 from mmengine.utils import ProgressBar
 
-from mtl_plugin.datasets.sku110k_dataset import (find_missing_images,
-                                                 parse_sku110k_csv)
+from mtl_plugin.datasets.sku110k_dataset import find_missing_images, parse_sku110k_csv
 
 
 def convert(csv_path: str, img_dir: str = None,

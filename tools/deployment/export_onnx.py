@@ -1,4 +1,5 @@
-"""Export a trained model to ONNX: ``python tools/deployment/export_onnx.py CONFIG CKPT --out model.onnx``.
+"""Export a trained model to ONNX:
+``python tools/deployment/export_onnx.py CONFIG CKPT --out model.onnx``.
 
 * GAIN-MTL (``GAINMTL``): the whole classifier, from a ``(N, 3, H, W)``
   float32 BGR 0..255 image at the network input size to ``scores`` ``(N, K)``,
@@ -56,14 +57,19 @@ def main(argv=None):
     import torch
 
     import mtl_plugin  # noqa: F401
-    from mtl_plugin.apis import build_model, load_config
-    from mtl_plugin.apis import inferencer_for
+    from mtl_plugin.apis import build_model, inferencer_for, load_config
     from mtl_plugin.apis.dataset_meta import dataset_meta
     from mtl_plugin.apis.defect_inferencer import DefectInferencer
-    from mtl_plugin.deployment import (GAINExportModule, HeadOutputsExportModule,
-                                       export_onnx, gain_metadata,
-                                       missing_onnx_packages, onnx_session,
-                                       run_onnx, write_onnx_metadata)
+    from mtl_plugin.deployment import (
+        GAINExportModule,
+        HeadOutputsExportModule,
+        export_onnx,
+        gain_metadata,
+        missing_onnx_packages,
+        onnx_session,
+        run_onnx,
+        write_onnx_metadata,
+    )
     from mtl_plugin.utils.config_checks import ConfigError
     missing = missing_onnx_packages()
     if missing:

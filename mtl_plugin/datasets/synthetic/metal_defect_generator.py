@@ -31,8 +31,7 @@ from typing import ClassVar, Dict, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .defect_set_writer import (SPLIT_IDS, check_shared_parameters,
-                                write_defect_dataset)
+from .defect_set_writer import SPLIT_IDS, check_shared_parameters, write_defect_dataset
 
 SURFACE_LOW, SURFACE_HIGH = 70.0, 185.0
 DEFECT_MIN, DEFECT_MAX = 40.0, 65.0

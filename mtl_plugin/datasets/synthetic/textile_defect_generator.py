@@ -3,8 +3,9 @@ shortcut cue: the second synthetic defect family (``--family textile`` of
 ``tools/data/generate_defects.py``).
 
 Same output as the ``metal`` family (:mod:`.metal_defect_generator`), written
-by the same :mod:`.defect_set_writer` (the KolektorSDD2 layout ``<out>/train|test/<id>.png`` + ``<id>_GT.png``, masks
-0/255, and ``generation_info.json``), but every ingredient differs, so that a
+by the same :mod:`.defect_set_writer` (the KolektorSDD2 layout
+``<out>/train|test/<id>.png`` + ``<id>_GT.png``, masks 0/255, and
+``generation_info.json``), but every ingredient differs, so that a
 result measured on both families is not tied to one generator:
 
 * Surface: undyed (greige) woven fabric, BGR. Warp and weft threads of a plain
@@ -44,8 +45,7 @@ from typing import ClassVar, Dict, Sequence, Tuple
 import cv2
 import numpy as np
 
-from .defect_set_writer import (SPLIT_IDS, check_shared_parameters,
-                                write_defect_dataset)
+from .defect_set_writer import SPLIT_IDS, check_shared_parameters, write_defect_dataset
 
 SURFACE_LOW, SURFACE_HIGH = 85.0, 170.0
 DEFECT_MIN, DEFECT_MAX = 40.0, 65.0

@@ -5,6 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mtl_plugin.registry import TRANSFORMS
+
 from ..defect_mask_io import DefectDataError, read_binary_mask
 
 

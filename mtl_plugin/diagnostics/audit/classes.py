@@ -6,10 +6,15 @@ from mmengine.config import Config
 
 from mtl_plugin.apis import config_scope
 
-from ..config_inspect import (dataset_classes, dataset_metainfo,
-                              evaluator_metrics, head_task,
-                              heads_with_num_classes, loader_datasets,
-                              type_name)
+from ..config_inspect import (
+    dataset_classes,
+    dataset_metainfo,
+    evaluator_metrics,
+    head_task,
+    heads_with_num_classes,
+    loader_datasets,
+    type_name,
+)
 from ..findings import Report
 
 

@@ -6,9 +6,17 @@ from mmengine.config import Config
 
 from mtl_plugin.apis import config_scope
 
-from ..config_inspect import (evaluator_metrics, get_class, head_task,
-                              is_missing, loader_datasets, metric_task,
-                              param_default, resolved_param, walk_dicts)
+from ..config_inspect import (
+    evaluator_metrics,
+    get_class,
+    head_task,
+    is_missing,
+    loader_datasets,
+    metric_task,
+    param_default,
+    resolved_param,
+    walk_dicts,
+)
 from ..findings import Report
 
 

@@ -6,10 +6,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from ..config_inspect import (data_preprocessor, first_dataset, pipeline_of,
-                              type_name, walk_dicts)
+from ..config_inspect import data_preprocessor, first_dataset, pipeline_of, type_name, walk_dicts
 from ..findings import Report
-
 
 IMAGENET_MEAN_RGB = (123.675, 116.28, 103.53)
 IMAGENET_STD_RGB = (58.395, 57.12, 57.375)

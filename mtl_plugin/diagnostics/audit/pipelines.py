@@ -5,10 +5,8 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-from ..config_inspect import (data_preprocessor, first_dataset, pipeline_of,
-                              to_plain, type_name)
+from ..config_inspect import data_preprocessor, first_dataset, pipeline_of, to_plain, type_name
 from ..findings import Report
-
 
 _RESIZE = ('Resize', 'RandomResize', 'RandomChoiceResize', 'ResizeEdge',
            'RandomResizedCrop', 'ResizeShortestEdge', 'FixShapeResize')

@@ -26,13 +26,19 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mtl_plugin.apis import config_scope
-from mtl_plugin.evaluation.metrics import (CAMMetric, DefectClsMetric,
-                                           DenseCocoMetric)
+from mtl_plugin.evaluation.metrics import CAMMetric, DefectClsMetric, DenseCocoMetric
 
-from ..config_inspect import (dataset_metainfo, evaluator_metrics,
-                              first_dataset, get_class, is_missing,
-                              metric_task, model_tasks, resolved_param,
-                              type_name)
+from ..config_inspect import (
+    dataset_metainfo,
+    evaluator_metrics,
+    first_dataset,
+    get_class,
+    is_missing,
+    metric_task,
+    model_tasks,
+    resolved_param,
+    type_name,
+)
 from ..findings import Report
 from ..synthetic_data import synthetic_evaluator_cfg
 from .cam_reference import numpy_cam
@@ -40,9 +46,14 @@ from .cls_reference import numpy_binary_cls, numpy_cls
 from .coco_reference import pycocotools_ap
 from .comparison import compare, evaluate_metric, find_key
 from .seg_reference import numpy_iou
-from .synthetic_inputs import (synthetic_binary_cls, synthetic_cam,
-                               synthetic_cls, synthetic_dense_det,
-                               synthetic_det, synthetic_seg)
+from .synthetic_inputs import (
+    synthetic_binary_cls,
+    synthetic_cam,
+    synthetic_cls,
+    synthetic_dense_det,
+    synthetic_det,
+    synthetic_seg,
+)
 
 
 class _Context:

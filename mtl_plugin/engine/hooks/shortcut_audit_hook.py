@@ -6,9 +6,13 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import IterBasedTrainLoop
 
-from mtl_plugin.evaluation.shortcut_audit import (AuditSample, AuditSettings,
-                                                  ModelScorer, load_audit_samples,
-                                                  run_score_tests)
+from mtl_plugin.evaluation.shortcut_audit import (
+    AuditSample,
+    AuditSettings,
+    ModelScorer,
+    load_audit_samples,
+    run_score_tests,
+)
 from mtl_plugin.registry import HOOKS
 
 #: Summary keys logged, under ``<prefix>/``.

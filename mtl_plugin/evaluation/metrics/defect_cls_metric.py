@@ -8,9 +8,14 @@ from mmengine.logging import MMLogger
 from mmpretrain.evaluation.metrics import Accuracy, SingleLabelMetric
 
 from mtl_plugin.registry import METRICS
-from ..operating_point import (best_f1_threshold, counts_at,
-                               expected_calibration_error, fpr_at_full_recall,
-                               recall_at_fpr)
+
+from ..operating_point import (
+    best_f1_threshold,
+    counts_at,
+    expected_calibration_error,
+    fpr_at_full_recall,
+    recall_at_fpr,
+)
 
 
 def auroc(score: np.ndarray, target: np.ndarray) -> float:

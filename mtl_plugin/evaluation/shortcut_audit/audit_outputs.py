@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from mtl_plugin.visualization.gain_panels import draw_gain_panels
+
 from .score_tests import Example
 
 JSON_NAME = 'audit.json'

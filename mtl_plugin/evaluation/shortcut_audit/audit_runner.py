@@ -11,6 +11,7 @@ from mmengine.config import Config
 from torch import nn
 
 from mtl_plugin.apis import build_dataset, build_model, load_config
+
 from .audit_outputs import write_audit_outputs
 from .audit_samples import load_audit_samples
 from .map_tests import MAP_KEYS, run_map_tests

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from mtl_plugin.models.utils.mask_morphology import dilate_masks
+
 from .settings import BLENDS, FILLS
 
 #: ``cv2.seamlessClone`` erodes its mask 3 times with a 3x3 square before

@@ -1,5 +1,4 @@
-from .base_task_balancer import (BaseTaskBalancer, group_task_losses,
-                                 task_gradients, task_of)
+from .base_task_balancer import BaseTaskBalancer, group_task_losses, task_gradients, task_of
 from .dwa_balancer import DWABalancer
 from .fixed_weight_balancer import FixedWeightBalancer
 from .gradnorm_balancer import GradNormBalancer, gradnorm_target_weights

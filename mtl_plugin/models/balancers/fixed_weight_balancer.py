@@ -5,6 +5,7 @@ import torch
 from torch import Tensor
 
 from mtl_plugin.registry import MODELS
+
 from .base_task_balancer import BaseTaskBalancer
 
 

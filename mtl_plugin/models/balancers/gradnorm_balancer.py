@@ -6,6 +6,7 @@ from mmengine.optim import OptimWrapper
 from torch import Tensor
 
 from mtl_plugin.registry import MODELS
+
 from .base_task_balancer import BaseTaskBalancer, task_gradients
 
 

@@ -7,6 +7,7 @@ from mmengine.optim import OptimWrapper
 from torch import Tensor
 
 from mtl_plugin.registry import MODELS
+
 from .base_task_balancer import group_task_losses, task_gradients
 from .fixed_weight_balancer import FixedWeightBalancer
 

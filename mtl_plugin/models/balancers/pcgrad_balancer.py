@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 
 from mtl_plugin.registry import MODELS
+
 from .fixed_weight_balancer import FixedWeightBalancer
 
 

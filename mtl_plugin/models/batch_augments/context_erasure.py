@@ -8,6 +8,7 @@ from torch import Tensor
 
 from mtl_plugin.models.utils import dilate_masks
 from mtl_plugin.registry import MODELS
+
 from .composite_batch import CompositeBatch, subsample
 
 REGIONS = ('gt', 'attention')

@@ -7,6 +7,7 @@ from torch import Tensor
 
 from mtl_plugin.models.utils import mask_ring
 from mtl_plugin.registry import MODELS
+
 from .composite_batch import CompositeBatch, subsample
 
 MATCH_STATS = ('mean', 'none')

@@ -17,8 +17,7 @@ from mmengine.structures import PixelData
 from torch import Tensor
 
 from mtl_plugin.models.batch_augments import CompositeBatch
-from mtl_plugin.models.utils import (fill_in_channels, masks_to_float,
-                                     probe_image, probe_levels)
+from mtl_plugin.models.utils import fill_in_channels, masks_to_float, probe_image, probe_levels
 from mtl_plugin.registry import MODELS
 from mtl_plugin.structures import MultiTaskDataSample
 from mtl_plugin.utils.map_normalization import minmax_normalize

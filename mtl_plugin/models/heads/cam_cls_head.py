@@ -10,7 +10,6 @@ from torch import Tensor
 
 from mtl_plugin.registry import MODELS
 
-
 #: how the class maps are pooled into logits
 POOLS = ('mean', 'lse')
 

@@ -15,6 +15,7 @@ from mmcv.cnn import ConvModule
 from torch import Tensor
 
 from mtl_plugin.registry import MODELS
+
 from .temperature_retina_head import TemperatureRetinaHead
 
 _INIT_CFG = dict(

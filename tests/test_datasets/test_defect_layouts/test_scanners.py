@@ -5,10 +5,14 @@ import os.path as osp
 
 import pytest
 
-from mtl_plugin.datasets.defect_layouts import (Candidate, GainMTLLayout,
-                                                KolektorSDD2Layout,
-                                                MVTecLayout, build_layout,
-                                                detect_layout)
+from mtl_plugin.datasets.defect_layouts import (
+    Candidate,
+    GainMTLLayout,
+    KolektorSDD2Layout,
+    MVTecLayout,
+    build_layout,
+    detect_layout,
+)
 from mtl_plugin.datasets.defect_mask_io import DefectDataError
 
 

@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 
 from mtl_plugin.datasets import SKU110KDataset
-from mtl_plugin.datasets.synthetic import (generate_shelf_image,
-                                           write_shelf_split)
+from mtl_plugin.datasets.synthetic import generate_shelf_image, write_shelf_split
 
 
 def test_image_boxes_inside_disjoint_and_counted():

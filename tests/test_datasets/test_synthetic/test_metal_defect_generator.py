@@ -8,8 +8,13 @@ import pytest
 
 from mtl_plugin.datasets import DefectDataset
 from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-    DEFECT_KINDS, MetalDefectGeneratorConfig, draw_cue, generate_defect_dataset,
-    generate_image, make_surface)
+    DEFECT_KINDS,
+    MetalDefectGeneratorConfig,
+    draw_cue,
+    generate_defect_dataset,
+    generate_image,
+    make_surface,
+)
 
 
 def test_deterministic_for_a_seed_and_seed_matters():

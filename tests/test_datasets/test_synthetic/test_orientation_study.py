@@ -1,8 +1,6 @@
 import numpy as np
 
-from mtl_plugin.datasets.synthetic.orientation_study import (NUM_ORIENTATIONS,
-                                                             SHAPE_NAMES,
-                                                             render)
+from mtl_plugin.datasets.synthetic.orientation_study import NUM_ORIENTATIONS, SHAPE_NAMES, render
 
 
 def test_no_shape_looks_the_same_after_a_rotation():

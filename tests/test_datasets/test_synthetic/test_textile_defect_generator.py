@@ -8,8 +8,12 @@ import pytest
 
 from mtl_plugin.datasets import DefectDataset
 from mtl_plugin.datasets.synthetic.textile_defect_generator import (
-    CUE_STRENGTH_MAX, TEXTILE_DEFECT_KINDS, TextileDefectGeneratorConfig,
-    generate_defect_dataset, generate_image)
+    CUE_STRENGTH_MAX,
+    TEXTILE_DEFECT_KINDS,
+    TextileDefectGeneratorConfig,
+    generate_defect_dataset,
+    generate_image,
+)
 
 
 def _cast(img):

@@ -10,6 +10,7 @@ from mmengine.runner import Runner
 from mtl_plugin.engine.hooks import ShortcutAuditHook
 from mtl_plugin.engine.hooks.shortcut_audit_hook import AUDIT_KEYS
 from mtl_plugin.registry import HOOKS
+
 from mtl_test_utils import REPO
 
 SIZE = 64
@@ -18,7 +19,9 @@ SIZE = 64
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
     root = str(tmp_path_factory.mktemp('hook_defects'))
     generate_defect_dataset(MetalDefectGeneratorConfig(
         height=SIZE, width=SIZE, num_train=16, num_test=2, seed=0), root,

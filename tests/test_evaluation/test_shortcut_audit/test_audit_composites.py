@@ -4,8 +4,12 @@ respected, each fill and blending option."""
 import numpy as np
 import pytest
 
-from mtl_plugin.evaluation.shortcut_audit import (blend_weights, defect_region,
-                                                  paste_region, remove_defect)
+from mtl_plugin.evaluation.shortcut_audit import (
+    blend_weights,
+    defect_region,
+    paste_region,
+    remove_defect,
+)
 
 S = 24
 

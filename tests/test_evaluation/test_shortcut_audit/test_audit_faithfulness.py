@@ -3,9 +3,13 @@ cases: a toy "model" whose score is the mean of the pixels in a region."""
 import numpy as np
 import pytest
 
-from mtl_plugin.evaluation.shortcut_audit import (curve_auc, faithfulness_curves,
-                                                  pixel_order, removal_baseline,
-                                                  wrong_reason_mass)
+from mtl_plugin.evaluation.shortcut_audit import (
+    curve_auc,
+    faithfulness_curves,
+    pixel_order,
+    removal_baseline,
+    wrong_reason_mass,
+)
 from mtl_plugin.evaluation.shortcut_audit.faithfulness import curve_images
 
 S = 4

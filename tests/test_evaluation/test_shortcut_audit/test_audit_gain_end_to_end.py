@@ -9,9 +9,15 @@ import pytest
 import torch
 
 from mtl_plugin.apis import build_dataset, build_model, load_config
-from mtl_plugin.evaluation.shortcut_audit import (AuditSettings, ModelScorer,
-                                                  audit_model, faithfulness_curves,
-                                                  load_audit_samples, removal_baseline)
+from mtl_plugin.evaluation.shortcut_audit import (
+    AuditSettings,
+    ModelScorer,
+    audit_model,
+    faithfulness_curves,
+    load_audit_samples,
+    removal_baseline,
+)
+
 from mtl_test_utils import REPO
 
 SIZE, INPUT = 80, 64  # generated images are resized to the network input
@@ -31,7 +37,9 @@ def gain_cfg(data_root):
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
     root = str(tmp_path_factory.mktemp('gain_defects'))
     generate_defect_dataset(MetalDefectGeneratorConfig(
         height=SIZE, width=SIZE, num_train=20, num_test=2, seed=1), root,

@@ -9,9 +9,15 @@ import torch
 from mmengine.dataset import pseudo_collate
 
 from mtl_plugin.apis import build_dataset, build_model, load_config
-from mtl_plugin.evaluation.shortcut_audit import (AuditSettings, ModelScorer,
-                                                  audit_model, load_audit_samples,
-                                                  remove_defect, run_shortcut_audit)
+from mtl_plugin.evaluation.shortcut_audit import (
+    AuditSettings,
+    ModelScorer,
+    audit_model,
+    load_audit_samples,
+    remove_defect,
+    run_shortcut_audit,
+)
+
 from mtl_test_utils import TEST_DATA
 
 CONFIG = osp.join(TEST_DATA, 'configs', 'shortcut_audit_image_classifier.py')
@@ -20,7 +26,9 @@ CONFIG = osp.join(TEST_DATA, 'configs', 'shortcut_audit_image_classifier.py')
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
     from mtl_plugin.datasets.synthetic.metal_defect_generator import (
-        MetalDefectGeneratorConfig, generate_defect_dataset)
+        MetalDefectGeneratorConfig,
+        generate_defect_dataset,
+    )
     root = str(tmp_path_factory.mktemp('cls_defects'))
     generate_defect_dataset(MetalDefectGeneratorConfig(
         height=64, width=64, num_train=24, num_test=2, seed=0), root, progress=False)

@@ -4,8 +4,7 @@ shortcut cue (a bright corner stamp that every defect image carries)."""
 import numpy as np
 import pytest
 
-from mtl_plugin.evaluation.shortcut_audit import (AuditSample, AuditSettings,
-                                                  decide, run_score_tests)
+from mtl_plugin.evaluation.shortcut_audit import AuditSample, AuditSettings, decide, run_score_tests
 
 S = 16
 SURFACE, SPOT, CUE = 100, 20, 250

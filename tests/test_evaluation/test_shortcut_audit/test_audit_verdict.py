@@ -3,9 +3,13 @@ import math
 
 import pytest
 
-from mtl_plugin.evaluation.shortcut_audit import (VerdictRule, decide,
-                                                  format_summary_table, summary_rows,
-                                                  verdict_line)
+from mtl_plugin.evaluation.shortcut_audit import (
+    VerdictRule,
+    decide,
+    format_summary_table,
+    summary_rows,
+    verdict_line,
+)
 
 
 def _summary(**changes):

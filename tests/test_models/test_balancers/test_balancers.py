@@ -6,9 +6,14 @@ import torch
 from mmengine.optim import OptimWrapper
 
 import mtl_plugin  # noqa: F401
-from mtl_plugin.models.balancers import (DWABalancer, FixedWeightBalancer,
-                                         PCGradBalancer, UncertaintyBalancer,
-                                         group_task_losses, pcgrad_combine)
+from mtl_plugin.models.balancers import (
+    DWABalancer,
+    FixedWeightBalancer,
+    PCGradBalancer,
+    UncertaintyBalancer,
+    group_task_losses,
+    pcgrad_combine,
+)
 
 
 def _losses(seg=1.0, det=2.0, cls=3.0):

@@ -4,8 +4,7 @@ import torch
 from mmengine.optim import OptimWrapper
 
 import mtl_plugin  # noqa: F401
-from mtl_plugin.models.balancers.gradnorm_balancer import (
-    GradNormBalancer, gradnorm_target_weights)
+from mtl_plugin.models.balancers.gradnorm_balancer import GradNormBalancer, gradnorm_target_weights
 
 
 def test_target_weights_equalise_norms_and_sum_to_k():

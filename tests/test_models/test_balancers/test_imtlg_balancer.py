@@ -4,8 +4,7 @@ import torch
 from mmengine.optim import OptimWrapper
 
 import mtl_plugin  # noqa: F401
-from mtl_plugin.models.balancers.imtlg_balancer import (IMTLGBalancer,
-                                                        imtlg_weights)
+from mtl_plugin.models.balancers.imtlg_balancer import IMTLGBalancer, imtlg_weights
 
 
 def _projections(g, grads):

@@ -10,12 +10,13 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData, PixelData
-from mtl_test_utils import REPO
 
 import mtl_plugin  # noqa: F401
 from mtl_plugin.models.balancers import pcgrad_combine
 from mtl_plugin.registry import MODELS
 from mtl_plugin.structures import MultiTaskDataSample
+
+from mtl_test_utils import REPO
 
 CFG = osp.join(REPO, 'configs/multitask/multitask-fixed.py')
 

@@ -4,8 +4,7 @@ import pytest
 import torch
 from mmengine.registry import DefaultScope
 
-from mtl_plugin.models.heads import (LightFineLevelRetinaHead,
-                                     TemperatureRetinaHead)
+from mtl_plugin.models.heads import LightFineLevelRetinaHead, TemperatureRetinaHead
 from mtl_plugin.registry import MODELS
 
 HEAD = dict(

@@ -1,12 +1,12 @@
 """Anchor generator for densely packed objects (SKU-110K style shelves).
 
-The reference spec (docs/design.md) gives five anchor base sizes (32, 64,
-128, 256, 512) but an FPN of four levels (P2..P5); mmdet's :class:`AnchorGenerator` needs exactly one
-base size per stride. We keep all five sizes and add **P6** (stride 64): the
-FPN emits P2..P6 (strides 4, 8, 16, 32, 64), and each level ``l`` gets base
-size ``32 * 2**l`` (8 x its stride). Dropping 512 instead would leave the
-largest shelf products (close-up shots, 400+ px) without an anchor whose IoU
-reaches the 0.3 match threshold.
+The reference spec (docs/design.md) gives five anchor base sizes (32, 64, 128,
+256, 512) but an FPN of four levels (P2..P5); mmdet's :class:`AnchorGenerator`
+needs exactly one base size per stride. We keep all five sizes and add **P6**
+(stride 64): the FPN emits P2..P6 (strides 4, 8, 16, 32, 64), and each level
+``l`` gets base size ``32 * 2**l`` (8 x its stride). Dropping 512 instead would
+leave the largest shelf products (close-up shots, 400+ px) without an anchor
+whose IoU reaches the 0.3 match threshold.
 """
 from collections import OrderedDict
 from typing import Sequence, Tuple, Union
