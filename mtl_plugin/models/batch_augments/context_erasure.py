@@ -32,8 +32,10 @@ class ContextErasure(nn.Module):
       image's, where a label-correlated cue is rare);
     * complement: ``R_i * x_j + (1 - R_i) * x_i``, label normal, mask 0: the
       defect image's context alone (with its cue) is not evidence. The
-      seams at the border of ``R_i`` then occur under both labels, so they
-      are no evidence either.
+      seams at the border of ``R_i`` then occur under both labels;
+    * control (``control=True``): ``R_i * x_k + (1 - R_i) * x_j`` with
+      another normal image ``k``, label normal: a seam on a cue-free context
+      without a defect, so that the seam is no evidence on either context.
 
     ``R_i`` is the GT mask dilated by ``dilate`` px (``region='gt'``) or a
     region the caller passes (``region='attention'``: the model passes the
@@ -53,6 +55,13 @@ class ContextErasure(nn.Module):
             comes from.
         blur_size: side of the box blur in pixels (odd).
         complement: also compose the normal complements.
+        control: also compose a control per defect image: the region of
+            another normal image pasted into the partner's context, label
+            normal. The positive shows "a seam on a context without the
+            cue" with a defect inside; without controls, "a seam and no cue"
+            is itself evidence of a defect, a shortcut the composites create
+            (it shows as a high ``sufficiency_control`` in
+            ``tools/analysis/shortcut_audit.py``).
         feather: width in pixels of a linear ramp at the border of ``R_i``
             (the region box-blurred by ``2 * feather + 1`` px, the GT mask
             kept at 1), so the seam is a blend instead of a step; 0: a hard
@@ -70,6 +79,7 @@ class ContextErasure(nn.Module):
                  fill: str = 'normal',
                  blur_size: int = 31,
                  complement: bool = True,
+                 control: bool = False,
                  feather: int = 0,
                  defect_fraction: float = 1.0,
                  defect_class: int = 1,
@@ -98,6 +108,7 @@ class ContextErasure(nn.Module):
         self.fill = fill
         self.blur_size = int(blur_size)
         self.complement = bool(complement)
+        self.control = bool(control)
         self.feather = int(feather)
         self.defect_fraction = float(defect_fraction)
         self.defect_class = defect_class
@@ -130,7 +141,7 @@ class ContextErasure(nn.Module):
 
         Returns:
             :class:`CompositeBatch`: the positives (in the order of the defect
-            images), then the complements.
+            images), then the complements, then the controls.
         """
         defect = subsample((labels == self.defect_class).nonzero(as_tuple=True)[0],
                            self.defect_fraction)
@@ -170,4 +181,12 @@ class ContextErasure(nn.Module):
             parts.append(CompositeBatch(
                 self.compose(x_norm, x_def, kept), labels[partner],
                 torch.zeros_like(masks[defect]), partner, defect))
+        if self.control:
+            # another normal image's region in the partner's context: the seam
+            # without a defect, on a context that rarely carries the cue
+            other = normal[torch.randint(normal.numel(), (defect.numel(), ),
+                                         device=defect.device)]
+            parts.append(CompositeBatch(
+                self.compose(inputs[other], x_norm, kept), labels[partner],
+                torch.zeros_like(masks[defect]), other, partner))
         return CompositeBatch.cat(parts)

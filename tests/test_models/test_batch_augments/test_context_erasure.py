@@ -128,3 +128,17 @@ def test_defect_fraction_composes_from_part_of_the_defects():
     assert (one.labels == 1).sum() == 1  # at least one defect image
     with pytest.raises(ValueError, match='defect_fraction'):
         ContextErasure(defect_fraction=0.0)
+
+
+def test_controls_paste_a_normal_region_into_a_normal_context():
+    inputs, masks, labels = make_batch([1, 0, 0], [1.0, 2.0, 3.0])
+    out = ContextErasure(dilate=1, control=True)(inputs, masks, labels)
+    assert out.labels.tolist() == [1, 0, 0]
+    control = out.images[2]
+    region = torch.zeros(H, W, dtype=torch.bool)
+    region[2:6, 2:6] = True
+    src, dst = out.sources[2].item(), out.targets[2].item()
+    assert {src, dst} <= {1, 2}  # both normal images
+    assert torch.all(control[:, region] == inputs[src, 0, 0, 0])
+    assert torch.all(control[:, ~region] == inputs[dst, 0, 0, 0])
+    assert out.masks[2].sum() == 0
