@@ -33,7 +33,7 @@ class ContextErasure(nn.Module):
     * complement: ``R_i * x_j + (1 - R_i) * x_i``, label normal, mask 0: the
       defect image's context alone (with its cue) is not evidence. The
       seams at the border of ``R_i`` then occur under both labels;
-    * control (``control=True``): ``R_i * x_k + (1 - R_i) * x_j`` with
+    * control (``control=True``): ``R_i * x_j + (1 - R_i) * x_k`` with
       another normal image ``k``, label normal: a seam on a cue-free context
       without a defect, so that the seam is no evidence on either context.
 
@@ -182,11 +182,11 @@ class ContextErasure(nn.Module):
                 self.compose(x_norm, x_def, kept), labels[partner],
                 torch.zeros_like(masks[defect]), partner, defect))
         if self.control:
-            # another normal image's region in the partner's context: the seam
-            # without a defect, on a context that rarely carries the cue
+            # the partner's region in another normal image's context: the
+            # seam without a defect, on a context that rarely carries the cue
             other = normal[torch.randint(normal.numel(), (defect.numel(), ),
                                          device=defect.device)]
             parts.append(CompositeBatch(
-                self.compose(inputs[other], x_norm, kept), labels[partner],
-                torch.zeros_like(masks[defect]), other, partner))
+                self.compose(x_norm, inputs[other], kept), labels[partner],
+                torch.zeros_like(masks[defect]), partner, other))
         return CompositeBatch.cat(parts)

@@ -133,6 +133,13 @@ class GAINMTL(BaseModel):
         context_erasure, defect_transplant: configs of the batch augments of
             the sufficiency terms.
         gt_fusion: enable S6 GT-mask fusion in the attention-mining mask.
+        cam_evidence: the defect map (guidance, off-mask loss, predicted
+            ``cam``) is the defect CAM minus the other class's
+            (:meth:`defect_map`).
+        composites_in_batch: put the sufficiency composites in the batch in
+            place of the images they are made from
+            (:meth:`_compose_in_batch`) instead of an extra backbone pass:
+            the step costs what a plain step costs.
         gt_fusion_alpha: initial ``alpha`` (the hook overwrites it).
         defect_class: index of the defect class; the model hands it to its
             losses (set ``CAMMetric.defect_class`` to the same value).
@@ -166,6 +173,7 @@ class GAINMTL(BaseModel):
                  gt_fusion_alpha: float = 0.0,
                  defect_class: int = 1,
                  cam_evidence: bool = False,
+                 composites_in_batch: bool = False,
                  offmask_loss: dict = dict(type='OffMaskEvidenceLoss'),
                  test_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -250,6 +258,12 @@ class GAINMTL(BaseModel):
             raise ValueError('GAINMTL: cam_evidence=True needs a 2-class '
                              f'cls_head, got {num_classes} classes')
         self.cam_evidence = bool(cam_evidence)
+        if composites_in_batch and self.context_erasure.region == 'attention':
+            raise ValueError("GAINMTL: composites_in_batch=True composes before "
+                             "the forward pass; context_erasure region='attention' "
+                             'needs the attention of that pass (use extra-pass '
+                             'composites)')
+        self.composites_in_batch = bool(composites_in_batch)
         self.test_cfg = {**dict(with_maps=True, score_thr=0.5), **(test_cfg or {})}
         if not 0.0 <= self.test_cfg['score_thr'] <= 1.0:
             raise ValueError('GAINMTL: test_cfg.score_thr must be a defect '
@@ -406,6 +420,11 @@ class GAINMTL(BaseModel):
         masks = has_mask = None
         if any(self._on(k) for k in pixel_terms):
             masks, has_mask = self._masks(data_samples, size, inputs.device)
+        cls_weight = None
+        if self.composites_in_batch and (self._on('ctx_erase') or
+                                         self._on('transplant')):
+            inputs, labels, masks, has_mask, cls_weight = self._compose_in_batch(
+                inputs, labels, masks, has_mask)
         is_defect = labels == self.defect_class
         defect_idx = is_defect.nonzero(as_tuple=True)[0]
         # Mixed supervision: pixel terms only where a GT mask exists; images
@@ -419,7 +438,9 @@ class GAINMTL(BaseModel):
         feats = self.backbone(inputs)
         feat = self.cam_features(feats)
         logits, cams = self.cls_head(feat)
-        losses = dict(loss_cls=w['cls'] * self.cls_loss(logits, labels))
+        cls_loss = (self.cls_loss(logits, labels) if cls_weight is None else
+                    self.cls_loss(logits, labels, weight=cls_weight))
+        losses = dict(loss_cls=w['cls'] * cls_loss)
         defect_cam = self.defect_map(cams)
 
         cam_up = None
@@ -478,6 +499,8 @@ class GAINMTL(BaseModel):
             losses['loss_cf_effect'] = w['cf_effect'] * self.cf_loss.effect(
                 att_logits, rand_logits, labels)
         composites = {}
+        if self.composites_in_batch:
+            return losses
         if self._on('ctx_erase'):
             region = None
             if attention_region:
@@ -492,6 +515,49 @@ class GAINMTL(BaseModel):
         if composites:
             losses.update(self._sufficiency(composites, logits, size))
         return losses
+
+    def _compose_in_batch(self, inputs: Tensor, labels: Tensor, masks: Tensor,
+                          has_mask: Tensor) -> Tuple[Tensor, ...]:
+        """The batch with some images replaced by sufficiency composites
+        (``composites_in_batch``): no extra pass, every loss term sees them.
+
+        Each composite of :class:`ContextErasure` and :class:`DefectTransplant`
+        takes the slot of the image that gives its context (``targets``;
+        the positive "defect on a normal context" replaces that normal image,
+        the complement "defect image's context, defect removed" replaces the
+        defect image), first come first served: a composite whose slot is
+        taken is dropped, as is one without a context image (blur fill).
+        Their cross-entropy is weighted by their term's weight, the batch's
+        own images by 1.
+
+        Returns:
+            ``(inputs (N, 3, H, W), labels (N,), masks (N, 1, H, W),
+            has_mask (N,), cls_weight (N,))``.
+        """
+        w = self.loss_weights
+        pixel_labels = torch.where(has_mask, labels, -1)
+        parts = []
+        if self._on('ctx_erase'):
+            parts.append(('ctx_erase', self.context_erasure(inputs, masks,
+                                                            pixel_labels)))
+        if self._on('transplant'):
+            parts.append(('transplant', self.defect_transplant(inputs, masks,
+                                                               pixel_labels)))
+        inputs, labels = inputs.clone(), labels.clone()
+        masks, has_mask = masks.clone(), has_mask.clone()
+        weight = torch.ones(len(labels), device=labels.device)
+        taken = set()
+        for term, batch in parts:
+            for c, slot in enumerate(batch.targets.tolist()):
+                if slot < 0 or slot in taken:
+                    continue
+                taken.add(slot)
+                inputs[slot] = batch.images[c].to(inputs.dtype)
+                labels[slot] = batch.labels[c]
+                masks[slot] = batch.masks[c]
+                has_mask[slot] = True
+                weight[slot] = w[term]
+        return inputs, labels, masks, has_mask, weight
 
     def _sufficiency(self, composites: Dict[str, CompositeBatch],
                      anchor: Tensor, size: Tuple[int, int]
