@@ -41,7 +41,7 @@ from mtl_plugin.structures import MultiTaskDataSample
 TINY_BACKBONE = dict(type='mmpretrain.MobileNetV3', arch='small',
                      out_indices=(1, 3, 8, 12))
 # the strategy configs/gain/demo.py trains (the recommended one)
-RECOMMENDED = 'configs/gain/s6-fine-cam-sufficiency-deconv.py'
+RECOMMENDED = 'configs/gain/s9.py'
 TRAIN_TARGET = 1.6
 MAPS_TARGET = 1.25
 

@@ -67,11 +67,11 @@ def _vm_bytes() -> int:
 def worker(method: str, num_gts: int, width: int, height: int,
            threads: int, repeats: int, mem_cap_gb: float,
            device: str = 'cpu') -> dict:
+    import mtl_plugin  # noqa: F401,I001  (compat fixes before mmdet imports)
     import torch
     from mmdet.models.task_modules.assigners import MaxIoUAssigner
     from mmengine.structures import InstanceData
 
-    import mtl_plugin  # noqa: F401  (compat fixes before mmdet imports)
     from mtl_plugin.models.task_modules import CenterSamplingIoUAssigner, DenseAnchorGenerator
     torch.set_num_threads(threads)
     gen = DenseAnchorGenerator()

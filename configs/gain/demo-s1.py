@@ -8,10 +8,9 @@ _base_ = ['./demo.py']
 model = dict(
     cam_neck=None,
     cam_level=-1,
-    attention_head=None,
+    cls_head=dict(pool='mean'),
+    cam_evidence=False,
     loc_head=None,
-    map_upsampler=dict(_delete_=True, type='BilinearMapUpsampler'),
-    loss_weights=dict(_delete_=True, cls=1.0),
-    gt_fusion=False)
+    loss_weights=dict(_delete_=True, cls=1.0))
 default_hooks = dict(
     loss_weight_scheduler=dict(schedules=dict(_delete_=True)))

@@ -169,6 +169,7 @@ def test_oracle_checks_pass_fail_and_skip():
     assert status == {'best_recall_vs_oracle': 'PASS', 'best_auroc_vs_oracle': 'PASS',
                       'best_recall_vs_own_oracle': 'SKIP',
                       'best_auroc_vs_own_oracle': 'SKIP',
+                      'own_oracle_auroc_vs_oracle': 'SKIP',
                       'best_cam_iou_2x_s1': 'PASS', 'best_point_game': 'PASS'}
     runs = _seeds()
     runs[1]['s6']['cls/auroc'] = 0.70  # (0.947 + 0.778) / 2 = 0.863 < 0.9
@@ -179,6 +180,7 @@ def test_oracle_checks_pass_fail_and_skip():
     assert status == {'best_recall_vs_oracle': 'PASS', 'best_auroc_vs_oracle': 'FAIL',
                       'best_recall_vs_own_oracle': 'SKIP',
                       'best_auroc_vs_own_oracle': 'SKIP',
+                      'own_oracle_auroc_vs_oracle': 'SKIP',
                       'best_cam_iou_2x_s1': 'PASS', 'best_point_game': 'FAIL'}
     no_oracle = {k: {n: m for n, m in v.items() if n != 'oracle'} for k, v in _seeds().items()}
     status = {c['name']: c['status']
@@ -208,6 +210,13 @@ def test_own_oracle_fractions_and_checks_use_the_strategy_on_the_oracle_twin():
     assert checks['best_recall_vs_own_oracle']['status'] == 'PASS'
     assert checks['best_auroc_vs_own_oracle']['status'] == 'PASS'
     assert 'ORACLE_S6' in checks['best_recall_vs_own_oracle']['detail']
+    # trained on the twin, S6 ranks as well as the S1 oracle (0.925 both)
+    assert checks['own_oracle_auroc_vs_oracle']['status'] == 'PASS'
+    runs[1]['oracle_s6']['cls/auroc'] = 0.85  # mean 0.90 < 0.925: guidance cost AUROC
+    checks = {c['name']: c['status']
+              for c in bench.oracle_checks(bench.seed_summary(runs), 's6')}
+    assert checks['own_oracle_auroc_vs_oracle'] == 'FAIL'
+    runs[1]['oracle_s6']['cls/auroc'] = 0.90
     runs[1]['s6']['cls/recall'] = 0.48  # (0.95 + 0.8) / 2 = 0.875 < 0.9
     checks = {c['name']: c['status']
               for c in bench.oracle_checks(bench.seed_summary(runs), 's6')}
@@ -255,7 +264,11 @@ def test_runs_are_skipped_when_done_and_never_mixed(tmp_path, monkeypatch):
     (wd / 'metrics.json').unlink()
     (wd / 'epoch_2.pth').write_bytes(b'')
     bench.run_strategy('s1', 's1', cfg, str(tmp_path), settings, 2)
-    assert len(calls) == 1 and 'tools/test.py' in calls[0][1]
+    # ... and then audited on its biased validation split
+    assert [c[1].split('tools/')[-1] for c in calls] == [
+        'test.py', 'analysis/shortcut_audit.py']
+    assert calls[1][calls[1].index('--split') + 1] == 'val'
+    assert calls[1][calls[1].index('--score-thr') + 1] == 'best-f1'
 
 
 def test_data_with_other_parameters_is_not_overwritten(tmp_path):

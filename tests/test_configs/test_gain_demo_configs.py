@@ -46,11 +46,12 @@ def test_demo_s1_is_the_demo_with_the_s1_switches():
     demo = Config.fromfile(osp.join(GAIN, 'demo.py'))
     s1 = Config.fromfile(osp.join(GAIN, 'demo-s1.py'))
     assert s1.model.backbone == demo.model.backbone
-    for part in ('cam_neck', 'attention_head', 'loc_head'):
+    for part in ('cam_neck', 'loc_head'):
         assert demo.model[part] and s1.model[part] is None
     assert s1.model.loss_weights == dict(cls=1.0)
-    assert s1.model.map_upsampler == dict(type='BilinearMapUpsampler')
-    assert not s1.model.gt_fusion
+    assert demo.model.cam_evidence and not s1.model.cam_evidence
+    assert demo.model.cls_head.pool == 'lse' and s1.model.cls_head.pool == 'mean'
+    assert not s1.model.get('attention_head') and not s1.model.get('gt_fusion')
     assert s1.default_hooks.loss_weight_scheduler.schedules == {}
     # everything but the model and its schedule hook is the demo's
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',

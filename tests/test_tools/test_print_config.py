@@ -23,11 +23,11 @@ def test_prints_the_whole_demo_model_and_saves_it(tmp_path, capsys):
                   '--cfg-options', 'model.test_cfg.score_thr=0.3'])
     text = capsys.readouterr().out
     # the backbone comes from the model base, the heads from demo.py itself
-    assert "type='mmpretrain.MobileNetV3'" in text and "type='GAINAttentionHead'" in text
-    assert "type='DeconvMapDecoder'" in text and 'score_thr=0.3' in text
+    assert "type='mmpretrain.MobileNetV3'" in text and "type='OffMaskEvidenceLoss'" in text
+    assert "type='ContextErasure'" in text and 'score_thr=0.3' in text
     merged = Config.fromfile(str(saved))
     assert '_base_' not in open(saved).read()
-    assert merged.model.loss_weights.transplant == 1.0
+    assert merged.model.loss_weights.offmask == 1.0 and merged.model.cam_evidence
 
 
 def test_unknown_override_key_is_an_error(capsys):

@@ -16,6 +16,17 @@ import os.path as osp
 import sys
 
 
+def _threshold(value: str):
+    """``--score-thr``: a probability, or ``best-f1``."""
+    if value == 'best-f1':
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a probability or 'best-f1', got {value!r}") from None
+
+
 def parse_args(argv=None):
     from mmengine.config import DictAction
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -26,9 +37,10 @@ def parse_args(argv=None):
     p.add_argument('--out-dir', help='output folder')
     p.add_argument('--defect-class', type=int, default=None,
                    help='index of the defect class (default: the model\'s, else 1)')
-    p.add_argument('--score-thr', type=float, default=None,
+    p.add_argument('--score-thr', type=_threshold, default=None,
                    help='threshold of "called defect" (default: the model\'s '
-                   'test_cfg.score_thr, else 0.5)')
+                   'test_cfg.score_thr, else 0.5); best-f1: the best-F1 '
+                   'threshold on the audited split\'s own scores')
     p.add_argument('--max-images', type=int, default=None,
                    help='audit at most this many images (half defect)')
     p.add_argument('--dilate', type=int, default=3,

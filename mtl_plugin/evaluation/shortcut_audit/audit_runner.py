@@ -7,18 +7,23 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
+import numpy as np
 from mmengine.config import Config
 from torch import nn
 
 from mtl_plugin.apis import build_dataset, build_model, load_config
+from mtl_plugin.evaluation.operating_point import best_f1_threshold
 
 from .audit_outputs import write_audit_outputs
 from .audit_samples import load_audit_samples
 from .map_tests import MAP_KEYS, run_map_tests
-from .model_scorer import ModelScorer
+from .model_scorer import ModelScorer, OperatingPoint
 from .score_tests import Example, run_score_tests
 from .settings import AuditSettings
 from .verdict import VerdictRule, decide
+
+#: ``score_thr`` value: the best-F1 threshold on the audited images.
+BEST_F1 = 'best-f1'
 
 
 @dataclass
@@ -42,7 +47,7 @@ def audit_model(model: nn.Module, dataset: Any,
                 settings: Optional[AuditSettings] = None,
                 rule: Optional[VerdictRule] = None,
                 defect_class: Optional[int] = None,
-                score_thr: Optional[float] = None,
+                score_thr: Union[float, str, None] = None,
                 where: str = 'dataset') -> AuditResult:
     """Audit ``model`` on the images of ``dataset``.
 
@@ -55,7 +60,11 @@ def audit_model(model: nn.Module, dataset: Any,
             :class:`AuditSettings`.
         rule: verdict thresholds; defaults of :class:`VerdictRule`.
         defect_class / score_thr: operating point; ``None``: the model's own
-            (:func:`~.model_scorer.operating_point`).
+            (:func:`~.model_scorer.operating_point`); ``score_thr='best-f1'``:
+            the threshold of the best F1 on the audited images' own scores,
+            so that a model whose scores rank well but sit below its
+            configured threshold (nothing "called defect", nothing to test)
+            is audited where it separates the split best.
         where: name of the data in error messages.
 
     Raises:
@@ -64,13 +73,25 @@ def audit_model(model: nn.Module, dataset: Any,
     settings = settings if settings is not None else AuditSettings()
     rule = rule if rule is not None else VerdictRule()
     start = time.perf_counter()
-    scorer = ModelScorer(model, defect_class, score_thr, settings.batch_size)
+    best_f1 = score_thr == BEST_F1
+    if isinstance(score_thr, str) and not best_f1:
+        raise ValueError(f"score_thr={score_thr!r}; expected a probability or "
+                         f"'{BEST_F1}'")
+    scorer = ModelScorer(model, defect_class, None if best_f1 else score_thr,
+                         settings.batch_size)
     samples, skipped = load_audit_samples(dataset, scorer.defect_class,
                                           settings.max_images, where)
     if not samples:
         raise ValueError(f'{where}: no image to audit ({len(skipped)} skipped: '
                          f'{skipped[:3]})')
     base, maps = scorer.score_with_maps([s.image for s in samples])
+    if best_f1:
+        thr = best_f1_threshold(base, np.array([s.is_defect for s in samples]))
+        if math.isnan(thr):
+            raise ValueError(f"{where}: score_thr='{BEST_F1}' needs defect images "
+                             'among the audited ones')
+        scorer.point = OperatingPoint(scorer.defect_class, thr,
+                                      f'score_thr {thr:.4g}: best F1 on the {where}')
     result = run_score_tests(scorer, samples, scorer.score_thr, settings, base)
     summary = dict(result.summary)
     rows = result.rows
@@ -98,7 +119,7 @@ def run_shortcut_audit(cfg: Union[str, Config], checkpoint: Optional[str] = None
                        settings: Optional[AuditSettings] = None,
                        rule: Optional[VerdictRule] = None,
                        defect_class: Optional[int] = None,
-                       score_thr: Optional[float] = None,
+                       score_thr: Union[float, str, None] = None,
                        device: str = 'cpu',
                        cfg_options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """Audit the model of a config on one of its splits.

@@ -34,7 +34,7 @@ _NEEDS_LOC = ('loc', 'consistency')
 @MODELS.register_module()
 class GAINMTL(BaseModel):
     """Defect / normal classifier with CAM guidance, GAIN attention mining, a
-    localization branch, a counterfactual loss and GT-mask fusion (S1..S8).
+    localization branch, a counterfactual loss and GT-mask fusion (S1..S9).
 
     Components (each optional except backbone and classifier; ``None`` turns
     a component off):
@@ -83,6 +83,10 @@ class GAINMTL(BaseModel):
       both multiplied by ``loss_weights['loc']``.
     * ``loss_consistency``: :class:`MapConsistencyLoss` of the CAM (and the
       attention, when on) vs the localization probability, defect images.
+    * ``loss_offmask``: :class:`OffMaskEvidenceLoss` of the defect map (on
+      the CAM grid) outside the dilated GT mask, all images: no positive
+      evidence off the defect (S9; with ``cam_evidence`` and log-sum-exp
+      pooling a single off-mask cell could otherwise carry the logit).
     * ``loss_cf``: :class:`CounterfactualLoss`, defect images.
     * ``loss_cf_effect``: the CAL effect term of :class:`CounterfactualLoss`
       with the attention (or, without attention head, the detached normalised
@@ -104,8 +108,8 @@ class GAINMTL(BaseModel):
     metainfo has ``has_mask=False`` (``DefectDataset(allow_unmasked_defects
     =True)`` or ``mask_fraction``) trains the image-level terms (``cls``,
     ``am``, ``cf_effect``); the pixel terms (``cam_guide``, ``guide``,
-    ``loc``, ``consistency``, ``cf``, GT fusion, ``ctx_erase``,
-    ``transplant``) use only the samples that have a mask.
+    ``loc``, ``consistency``, ``cf``, ``offmask``, GT fusion,
+    ``ctx_erase``, ``transplant``) use only the samples that have a mask.
 
     Predictions (:meth:`predict`): ``pred_score`` ``(K,)`` softmax,
     ``pred_label`` ``(1,)`` (defect iff ``pred_score[defect_class] >=
@@ -139,7 +143,11 @@ class GAINMTL(BaseModel):
         composites_in_batch: put the sufficiency composites in the batch in
             place of the images they are made from
             (:meth:`_compose_in_batch`) instead of an extra backbone pass:
-            the step costs what a plain step costs.
+            the step costs what a plain step costs. No shipped config uses
+            it: on the real-photograph family the tiny demo model trained
+            this way stayed at chance (its cross-entropy above ln 2 all
+            run), while the extra pass learns; the real defect images, cue
+            and all, seem to be needed next to the composites early on.
         gt_fusion_alpha: initial ``alpha`` (the hook overwrites it).
         defect_class: index of the defect class; the model hands it to its
             losses (set ``CAMMetric.defect_class`` to the same value).

@@ -96,6 +96,30 @@ def test_score_tests_run_and_map_tests_are_na(model_and_data):
     assert audit['operating_point']['score_thr'] == thr
 
 
+def test_best_f1_threshold_is_taken_from_the_audited_scores(model_and_data):
+    from mtl_plugin.evaluation.operating_point import best_f1_threshold
+    _, model, dataset = model_and_data
+    samples, _ = load_audit_samples(dataset, 1)
+    scores = ModelScorer(model)([s.image for s in samples])
+    labels = np.array([s.is_defect for s in samples])
+    expected = best_f1_threshold(scores, labels)
+
+    def f1(t):  # F1 of "called defect iff score >= t", by hand
+        called = scores >= t
+        return 2 * (labels & called).sum() / (labels.sum() + called.sum())
+
+    assert f1(expected) == pytest.approx(max(f1(t) for t in scores))
+    settings = AuditSettings(fill='inpaint', blend='hard', num_examples=0)
+    result = audit_model(model, dataset, settings, score_thr='best-f1')
+    point = result.audit['operating_point']
+    assert point['score_thr'] == pytest.approx(expected)
+    assert 'best F1' in point['source']
+    called = [bool(r['called_defect']) for r in result.rows]
+    assert called == [bool(x >= expected) for x in scores]
+    with pytest.raises(ValueError, match='best-f1'):
+        audit_model(model, dataset, settings, score_thr='best')
+
+
 def test_entry_point_from_the_config(data_root, tmp_path):
     audit = run_shortcut_audit(
         CONFIG, None, 'val', out_dir=str(tmp_path / 'audit'),
