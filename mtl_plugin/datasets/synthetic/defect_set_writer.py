@@ -6,8 +6,9 @@ mask, info)``); this module writes ``<out>/train|test/<id>.png`` and
 :class:`mtl_plugin.datasets.DefectDataset`, and
 ``<out>/generation_info.json`` (family name, parameters and, per image,
 label, cue and defect kinds). It also holds the parameter checks the families'
-configs share and the seed index of each split, so that every family derives
-an image's random generator from ``(seed, split, index)`` the same way.
+configs share and the random-seed offset of each split, so that every family
+derives an image's random generator from ``(random seed, split, index)`` the
+same way.
 """
 import json
 import os
