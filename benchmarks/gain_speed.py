@@ -40,7 +40,7 @@ from mtl_plugin.structures import MultiTaskDataSample
 # the heads' channels in from it.
 TINY_BACKBONE = dict(type='mmpretrain.MobileNetV3', arch='small',
                      out_indices=(1, 3, 8, 12))
-# the strategy configs/gain/demo.py trains (the recommended one)
+# the strategy configs/gain/demo.py trains (the default one)
 RECOMMENDED = 'configs/gain/s9.py'
 TRAIN_TARGET = 1.6
 MAPS_TARGET = 1.25

@@ -25,7 +25,7 @@ families, and check the expected shape of the results.
    the end; ``--backbone tiny`` puts the strategy on the CPU demo's model
    (``configs/gain/demo.py``: its MobileNetV3-Small backbone, the widths of
    the heads the strategy has, its learning rate and warm-up; channels need
-   nothing, ``GAINMTL`` fills them in), so that the recommended strategy
+   nothing, ``GAINMTL`` fills them in), so that the default strategy
    with ``--backbone tiny`` is ``demo.py``'s model exactly (tested). Then
    ``tools/train.py`` and ``tools/test.py`` in subprocesses, i.e. exactly the
    commands a user runs (they are printed). The *oracle* run is S1 trained
@@ -512,7 +512,7 @@ def audit(config: str, ckpt: str, work_dir: str, log_path: str) -> None:
     out = osp.join(work_dir, 'audit', 'audit.json')
     if osp.isfile(out) and osp.getmtime(out) > osp.getmtime(ckpt):
         with open(out) as f:
-            if 'best F1' in json.load(f).get('operating_point', {}).get('source', ''):
+            if json.load(f).get('score_thr_request') == 'best-f1':
                 log(f'{out} is newer than {ckpt}, not audited again')
                 return
     log(f'auditing {ckpt} on the biased validation split')

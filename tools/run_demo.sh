@@ -3,7 +3,7 @@
 # defect set whose train split carries a shortcut cue (a corner stamp on 95 % of
 # the defect images, 5 % of the normal ones; the test split is cue-free), train
 # on the CPU the shortcut learner configs/gain/demo-s1.py (S1, classification
-# only) and the guided configs/gain/demo.py (the recommended GAIN-MTL recipe,
+# only) and the guided configs/gain/demo.py (the default GAIN-MTL recipe,
 # s9.py) with MobileNetV3-Small at 128 px, test both, print them side by side
 # on the cue-free split and write CAM / localization panels for both.
 #

@@ -1,4 +1,4 @@
-# The CPU demo's guided model: the recommended GAIN-MTL recipe (s9.py) on
+# The CPU demo's guided model: the default GAIN-MTL recipe (s9.py) on
 # MobileNetV3-Small, randomly initialised, 128 px synthetic defects, 20 epochs
 # on 2 CPU cores. Its twin demo-s1.py is the same recipe without guidance
 # (S1); `make demo` trains and tests both and prints them side by side. The

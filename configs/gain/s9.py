@@ -1,7 +1,9 @@
-# S9: the recommended recipe. Every map term acts on the *evidence* map (the
-# defect-class CAM minus the normal-class CAM on a stride-8 FPN level), and
-# the logits pool that map with log-sum-exp, so a cue cell cannot reach the
-# decision through the normal class or hide in a spatial mean:
+# S9: the default recipe, the best measured (docs/results/gain.md also says
+# where it falls short: PointGame on real photographs). Every map term acts
+# on the *evidence* map (the defect-class CAM minus the normal-class CAM on a
+# stride-8 FPN level), and the logits pool that map with log-sum-exp, so a
+# cue cell cannot reach the decision through the normal class or hide in a
+# spatial mean:
 #   cam_guide  the evidence inside the GT mask (S2's term on the evidence map);
 #   offmask    no positive evidence outside the dilated GT mask;
 #   loc, cf    localization head (S4) and counterfactual erasure (S5);

@@ -271,6 +271,28 @@ def test_runs_are_skipped_when_done_and_never_mixed(tmp_path, monkeypatch):
     assert calls[1][calls[1].index('--score-thr') + 1] == 'best-f1'
 
 
+def test_audit_is_repeated_unless_a_newer_best_f1_audit_exists(tmp_path, monkeypatch):
+    import os
+    calls = []
+    monkeypatch.setattr(bench, '_run', lambda cmd, log_path: calls.append(cmd))
+    ckpt = tmp_path / 'epoch_2.pth'
+    ckpt.write_bytes(b'')
+    (tmp_path / 'audit').mkdir()
+    out = tmp_path / 'audit' / 'audit.json'
+    os.utime(ckpt, (1, 1))
+    # a newer audit at the model's own threshold: audited again at best F1
+    out.write_text(json.dumps(dict(score_thr_request=None)))
+    bench.audit('c.py', str(ckpt), str(tmp_path), 'log')
+    assert len(calls) == 1
+    out.write_text(json.dumps(dict(score_thr_request='best-f1')))
+    bench.audit('c.py', str(ckpt), str(tmp_path), 'log')
+    assert len(calls) == 1  # newer and made the same way: kept
+    os.utime(ckpt, None)
+    os.utime(out, (1, 1))
+    bench.audit('c.py', str(ckpt), str(tmp_path), 'log')
+    assert len(calls) == 2  # older than the checkpoint: audited again
+
+
 def test_data_with_other_parameters_is_not_overwritten(tmp_path):
     args = bench.parse_args(['--num-train', '8', '--num-test', '4', '--size', '32'])
     info = dict(family='metal', config=dict(num_train=8, num_test=4, height=32, width=32,

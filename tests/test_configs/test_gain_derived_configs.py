@@ -32,18 +32,20 @@ S9_TERMS = {'loss_cls', 'loss_cam_guide', 'loss_offmask', 'loss_loc_bce',
             'loss_ctx_erase_cam_guide'}
 TERMS['s9'] = S9_TERMS
 for variant in ('mean-pool', 'no-evidence', 'no-control', 'complement',
-                'all-defects'):
+                'all-defects', 'stride4-cam', 'deconv'):
     TERMS[f's9-{variant}'] = S9_TERMS
 TERMS['s9-no-offmask'] = S9_TERMS - {'loss_offmask'}
 TERMS['s9-no-context-erasure'] = S9_TERMS - {'loss_ctx_erase',
                                              'loss_ctx_erase_cam_guide'}
 TERMS['s9-no-loc'] = S9_TERMS - {'loss_loc_bce', 'loss_loc_dice'}
-# configs/gain/demo.py is the recommended strategy with the tiny backbone.
+# configs/gain/demo.py is the default strategy with the tiny backbone.
 TERMS['demo'] = S9_TERMS
-# Configs whose CAM (and attention) sit on the stride-8 grid.
+# Configs whose CAM (and attention) sit on the stride-8 grid (stride 4:
+# s9-stride4-cam).
 FINE_CAM = ('s6-fine-cam', 's6-fine-cam-sufficiency',
             's6-fine-cam-sufficiency-deconv', 'demo') + tuple(
                 name for name in TERMS if name.startswith('s9'))
+CAM_STRIDE = {'s9-stride4-cam': 4}
 
 
 @pytest.fixture(scope='module')
@@ -61,8 +63,9 @@ def test_derived_config_trains_and_validates(name, data_root, tmp_path):
     assert losses == TERMS[name]
     assert all(math.isfinite(out['scalars'][f'train/{k}']) for k in losses)
     assert 0.0 <= out['metrics']['cls/accuracy'] <= 1.0
-    if name in ('s6-deconv', 's6-fine-cam-sufficiency-deconv'):
+    if name in ('s6-deconv', 's6-fine-cam-sufficiency-deconv', 's9-deconv'):
         assert type(out['model'].cam_upsampler).__name__ == 'DeconvMapDecoder'
+    if name in ('s6-deconv', 's6-fine-cam-sufficiency-deconv'):
         assert type(out['model'].att_upsampler).__name__ == 'DeconvMapDecoder'
     if name in ('s6', 's6-deconv', 's8'):
         # alpha 0.5 -> 0 over 70 % of training: 2 iterations -> progress 0.5.
@@ -77,4 +80,5 @@ def test_derived_config_trains_and_validates(name, data_root, tmp_path):
     if name in FINE_CAM:
         feat = out['model'].cam_features(
             out['model'].backbone(torch.zeros(1, 3, SIZE, SIZE)))
-        assert feat.shape[-2:] == (SIZE // 8, SIZE // 8)
+        stride = CAM_STRIDE.get(name, 8)
+        assert feat.shape[-2:] == (SIZE // stride, SIZE // stride)

@@ -70,6 +70,7 @@ def test_cli_writes_its_files(run, tmp_path, capsys):
     assert s['map_n'] == 4 and 0 <= s['deletion_auc'] <= 1
     assert audit['settings']['blend'] == 'poisson' and audit['settings']['num_steps'] == 2
     assert audit['operating_point']['source'].endswith('score_thr given')
+    assert audit['score_thr_request'] == 0.0
     assert audit['checkpoint'] == ckpt and audit['split'] == 'val'
     assert audit['run_time_s'] > 0 and audit['seconds_per_100_images'] > 0
     assert audit['verdict']['rule'].startswith('PASS iff necessity >= 0.5')

@@ -32,7 +32,9 @@ class AuditResult:
 
     Attributes:
         audit: the JSON-ready dict (``summary``, ``verdict``,
-            ``operating_point``, ``settings``, ``skipped``, ``run_time_s``,
+            ``operating_point``, ``score_thr_request`` (the ``score_thr``
+            asked for: ``None``, a probability or ``'best-f1'``),
+            ``settings``, ``skipped``, ``run_time_s``,
             ``seconds_per_100_images``, ``maps``: whether the map tests ran).
         rows: one dict per audited image (the per-image CSV).
         examples: example figures.
@@ -107,7 +109,8 @@ def audit_model(model: nn.Module, dataset: Any,
     run_time = time.perf_counter() - start
     audit = dict(
         summary=summary, verdict=decide(summary, rule),
-        operating_point=scorer.point._asdict(), settings=settings.to_dict(),
+        operating_point=scorer.point._asdict(), score_thr_request=score_thr,
+        settings=settings.to_dict(),
         rule=rule.to_dict(), maps=with_maps, skipped=skipped,
         run_time_s=run_time,
         seconds_per_100_images=100.0 * run_time / len(samples))
@@ -137,7 +140,7 @@ def run_shortcut_audit(cfg: Union[str, Config], checkpoint: Optional[str] = None
 
     Returns:
         The audit dict: ``summary`` (every number), ``verdict``,
-        ``operating_point``, ``settings``, ``rule``, ``skipped``,
+        ``operating_point``, ``score_thr_request``, ``settings``, ``rule``, ``skipped``,
         ``run_time_s``, ``seconds_per_100_images``, ``config``,
         ``checkpoint``, ``split`` and, with ``out_dir``, ``examples`` and
         ``files``.

@@ -114,6 +114,7 @@ def test_best_f1_threshold_is_taken_from_the_audited_scores(model_and_data):
     point = result.audit['operating_point']
     assert point['score_thr'] == pytest.approx(expected)
     assert 'best F1' in point['source']
+    assert result.audit['score_thr_request'] == 'best-f1'
     called = [bool(r['called_defect']) for r in result.rows]
     assert called == [bool(x >= expected) for x in scores]
     with pytest.raises(ValueError, match='best-f1'):
