@@ -41,7 +41,7 @@ from mtl_plugin.structures import MultiTaskDataSample
 TINY_BACKBONE = dict(type='mmpretrain.MobileNetV3', arch='small',
                      out_indices=(1, 3, 8, 12))
 # the strategy configs/gain/demo.py trains (the default one)
-RECOMMENDED = 'configs/gain/s9.py'
+DEFAULT_STRATEGY = 'configs/gain/s9.py'
 TRAIN_TARGET = 1.6
 MAPS_TARGET = 1.25
 
@@ -49,7 +49,7 @@ MAPS_TARGET = 1.25
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--s1', default='configs/gain/s1.py')
-    parser.add_argument('--strategy', default=RECOMMENDED,
+    parser.add_argument('--strategy', default=DEFAULT_STRATEGY,
                         help='the guided strategy config compared with S1')
     parser.add_argument('--img-sizes', type=int, nargs='+', default=[128, 256])
     parser.add_argument('--batch-size', type=int, default=8)

@@ -89,10 +89,13 @@ GAIN_CONFIGS = osp.join(REPO, 'configs', 'gain')
 # --backbone tiny: the demo's CPU model, learning rate and warm-up
 TINY_REFERENCE = osp.join(GAIN_CONFIGS, 'demo.py')
 # The strategy configs/gain/demo.py is (tested): the one judged by default
-RECOMMENDED = 's9'
+DEFAULT_STRATEGY = 's9'
 # mid_channels of the attention head on the tiny backbone (the demo's recipe
 # has no attention head; S3..S8 get this width)
 TINY_ATTENTION_CHANNELS = 64
+# --score-thr of the shortcut audit of every run (and what its audit.json
+# must record to be reused)
+AUDIT_SCORE_THR = 'best-f1'
 # benchmark family -> generate_defects.py options: the two procedural families
 # and the real-photograph one with each of its shortcut kinds
 FAMILIES = {
@@ -512,12 +515,12 @@ def audit(config: str, ckpt: str, work_dir: str, log_path: str) -> None:
     out = osp.join(work_dir, 'audit', 'audit.json')
     if osp.isfile(out) and osp.getmtime(out) > osp.getmtime(ckpt):
         with open(out) as f:
-            if json.load(f).get('score_thr_request') == 'best-f1':
+            if json.load(f).get('score_thr_request') == AUDIT_SCORE_THR:
                 log(f'{out} is newer than {ckpt}, not audited again')
                 return
     log(f'auditing {ckpt} on the biased validation split')
     _run([sys.executable, osp.join(REPO, 'tools/analysis/shortcut_audit.py'), config,
-          ckpt, '--split', 'val', '--score-thr', 'best-f1',
+          ckpt, '--split', 'val', '--score-thr', AUDIT_SCORE_THR,
           '--out-dir', osp.join(work_dir, 'audit')], log_path)
 
 

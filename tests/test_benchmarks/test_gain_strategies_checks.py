@@ -123,7 +123,7 @@ def test_the_recommended_strategy_on_the_tiny_backbone_is_the_demo():
     from mmengine.config import Config
     demo = Config.fromfile(bench.TINY_REFERENCE)
     args = bench.parse_args(['--num-workers', '2'])
-    cfg = bench.derived_config(bench.RECOMMENDED, args, 0, demo.data_root)
+    cfg = bench.derived_config(bench.DEFAULT_STRATEGY, args, 0, demo.data_root)
     assert cfg.model.to_dict() == demo.model.to_dict()
     assert cfg.optim_wrapper.to_dict() == demo.optim_wrapper.to_dict()
     assert cfg.param_scheduler == demo.param_scheduler
